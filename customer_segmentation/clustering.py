@@ -1,0 +1,189 @@
+"""K-Means candidates, the choice of k, and deterministic segment ids.
+
+Pure functions on numpy arrays and pandas frames: the dbt Python model
+`int_segment_centroids_fitted` calls `fit_segment_candidates` and returns its frame.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
+
+# How far from the elbow the silhouette may move the choice of k (see choose_k).
+ELBOW_NEIGHBOURHOOD = 1
+SELECTION_RULE = (
+    "elbow of the inertia curve (largest drop below the chord from the smallest to the "
+    f"largest k), then the highest silhouette within +/-{ELBOW_NEIGHBOURHOOD} of it; "
+    "ties go to the smaller k"
+)
+
+
+@dataclass(frozen=True)
+class CandidateFit:
+    """One K-Means fit for one k, with segments already in their final order."""
+
+    k: int
+    centroids: np.ndarray  # (k, n_features), rows ordered by segment_order
+    labels: np.ndarray  # 0-based positions into centroids
+    inertia: float
+    silhouette: float
+    calinski_harabasz: float
+    davies_bouldin: float
+    fit_seconds: float
+
+
+def segment_order(centroids: np.ndarray) -> np.ndarray:
+    """Order centroids by their coordinates, first feature first.
+
+    K-Means numbers clusters arbitrarily; sorting by the centroid makes segment 1 the
+    one lowest on the first feature, so ids mean the same on every build. Coordinates
+    are compared at 0.1 standard deviation first, so that two segments level on the
+    first feature (say, both low income) are ordered by the next one rather than by
+    noise; exact values only break the remaining ties.
+    """
+    coarse = np.round(centroids, 1)
+    keys = [centroids[:, column] for column in reversed(range(centroids.shape[1]))]
+    keys += [coarse[:, column] for column in reversed(range(centroids.shape[1]))]
+    # np.lexsort sorts by its last key first.
+    return np.lexsort(keys)
+
+
+def fit_kmeans(
+    features: np.ndarray,
+    k: int,
+    random_state: int,
+    n_init: int,
+    silhouette_sample_size: int,
+) -> CandidateFit:
+    """Fit K-Means for one k and measure it; labels follow `segment_order`."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import (
+        calinski_harabasz_score,
+        davies_bouldin_score,
+        silhouette_score,
+    )
+
+    started = time.perf_counter()
+    model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+    raw_labels = model.fit_predict(features)
+    order = segment_order(model.cluster_centers_)
+    position = np.empty(k, dtype=np.int64)
+    position[order] = np.arange(k)
+    labels = position[raw_labels]
+    # Silhouette is quadratic in rows: measure it on a fixed random subset when large.
+    sample_size = silhouette_sample_size if len(features) > silhouette_sample_size else None
+    silhouette = silhouette_score(
+        features, labels, sample_size=sample_size, random_state=random_state
+    )
+    return CandidateFit(
+        k=k,
+        centroids=model.cluster_centers_[order],
+        labels=labels,
+        inertia=float(model.inertia_),
+        silhouette=float(silhouette),
+        calinski_harabasz=float(calinski_harabasz_score(features, labels)),
+        davies_bouldin=float(davies_bouldin_score(features, labels)),
+        fit_seconds=time.perf_counter() - started,
+    )
+
+
+def elbow_k(ks: list[int], inertias: list[float]) -> int:
+    """The k whose inertia lies furthest below the chord joining the curve's ends.
+
+    Both axes are scaled to [0, 1] first (the Kneedle construction), so the answer
+    does not depend on the units of inertia.
+    """
+    if len(ks) < 3:
+        return ks[0]
+    x = (np.asarray(ks, dtype=float) - ks[0]) / (ks[-1] - ks[0])
+    y = np.asarray(inertias, dtype=float)
+    span = y[0] - y[-1]
+    if span <= 0:
+        return ks[0]
+    y = (y - y[-1]) / span
+    drop_below_chord = (1.0 - x) - y
+    return ks[int(np.argmax(drop_below_chord))]
+
+
+def choose_k(fits: list[CandidateFit], fixed_k: int | None = None) -> int:
+    """Apply SELECTION_RULE, or return the fixed k."""
+    if fixed_k is not None:
+        return fixed_k
+    fits = sorted(fits, key=lambda fit: fit.k)
+    elbow = elbow_k([fit.k for fit in fits], [fit.inertia for fit in fits])
+    near_elbow = [fit for fit in fits if abs(fit.k - elbow) <= ELBOW_NEIGHBOURHOOD]
+    best = max(near_elbow, key=lambda fit: (round(fit.silhouette, 12), -fit.k))
+    return best.k
+
+
+def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.DataFrame:
+    """Fit every candidate k on the sample and describe the centroids of each.
+
+    `sample` holds one row per sampled customer: `customer_id` and one `<feature>_z`
+    column per known feature. Returns one row per candidate k and segment, with that
+    k's metrics repeated on each of its rows and `is_selected_k` marking the choice.
+    Centroids are given for every known feature: the fitted coordinate for clustering
+    features, the members' mean for the others (so personas can describe them).
+    """
+    started = time.perf_counter()
+    # The database returns rows in no guaranteed order; sort so the fit is repeatable.
+    sample = sample.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    z_columns = [f"{feature}_z" for feature in settings.features]
+    matrix = sample[z_columns].to_numpy(dtype=np.float64)
+    all_z = sample[[f"{feature}_z" for feature in KNOWN_FEATURES]].to_numpy(dtype=np.float64)
+
+    fits = [
+        fit_kmeans(
+            matrix,
+            k,
+            settings.random_state,
+            settings.n_init,
+            settings.silhouette_sample_size,
+        )
+        for k in settings.candidate_ks(len(sample))
+    ]
+    selected = choose_k(fits, settings.fixed_k)
+    elbow = elbow_k([fit.k for fit in fits], [fit.inertia for fit in fits])
+    total_seconds = time.perf_counter() - started
+
+    rows = []
+    for fit in fits:
+        counts = np.bincount(fit.labels, minlength=fit.k)
+        for position in range(fit.k):
+            members = fit.labels == position
+            row = {
+                "k": fit.k,
+                "segment_id": position + 1,
+                "sample_customer_count": int(counts[position]),
+            }
+            for index, feature in enumerate(KNOWN_FEATURES):
+                if feature in settings.features:
+                    value = fit.centroids[position, settings.features.index(feature)]
+                else:
+                    value = all_z[members, index].mean()
+                row[f"centroid_{feature}_z"] = float(value)
+            row.update(
+                {
+                    "inertia": fit.inertia,
+                    "silhouette": fit.silhouette,
+                    "calinski_harabasz": fit.calinski_harabasz,
+                    "davies_bouldin": fit.davies_bouldin,
+                    "fit_seconds": fit.fit_seconds,
+                    "is_elbow_k": fit.k == elbow,
+                    "is_selected_k": fit.k == selected,
+                }
+            )
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["clustering_features"] = ",".join(settings.features)
+    frame["selection_method"] = "fixed" if settings.fixed_k is not None else SELECTION_RULE
+    frame["sample_row_count"] = len(sample)
+    frame["random_state"] = settings.random_state
+    frame["n_init"] = settings.n_init
+    frame["total_fit_seconds"] = total_seconds
+    return frame

@@ -1,0 +1,146 @@
+"""Validation of the project's segmentation vars, shared by the Python model and tests.
+
+The SQL side validates the same vars in `macros/segmentation_settings.sql`; both refuse
+anything outside the known lists, so no user text ever reaches generated SQL.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# Features that can drive clustering, in the order their columns appear in the models.
+KNOWN_FEATURES = ("age", "annual_income", "spending_score")
+DEFAULT_FEATURES = ("annual_income", "spending_score")
+K_LIMITS = (2, 50)
+
+
+class SettingsError(ValueError):
+    """A var has a value the project cannot use; the message says which and why."""
+
+
+def _as_list(value: Any, name: str) -> list:
+    """Vars reach a Python model as Python objects or as their rendered text."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            for parse in (json.loads, ast.literal_eval):
+                try:
+                    parsed = parse(text)
+                except (ValueError, SyntaxError):
+                    continue
+                if isinstance(parsed, list):
+                    return parsed
+            raise SettingsError(f"{name} must be a list of names, got {value!r}")
+        return [part.strip() for part in text.split(",") if part.strip()]
+    raise SettingsError(f"{name} must be a list of names, got {value!r}")
+
+
+def parse_features(value: Any) -> tuple[str, ...]:
+    """Return the clustering features, refusing unknown names and repeats."""
+    names = _as_list(value, "segmentation_features")
+    if not names:
+        raise SettingsError(
+            f"segmentation_features is empty; choose from {', '.join(KNOWN_FEATURES)}"
+        )
+    unknown = [name for name in names if name not in KNOWN_FEATURES]
+    if unknown:
+        raise SettingsError(
+            f"segmentation_features has unknown feature(s) {unknown!r}; "
+            f"known features: {', '.join(KNOWN_FEATURES)}"
+        )
+    if len(set(names)) != len(names):
+        raise SettingsError(f"segmentation_features repeats a feature: {names!r}")
+    return tuple(names)
+
+
+def _as_int(value: Any, name: str, allow_none: bool = False) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+        if allow_none:
+            return None
+        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, bool):
+        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+    if not number.is_integer():
+        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Everything the fit needs besides the data."""
+
+    features: tuple[str, ...] = DEFAULT_FEATURES
+    k_min: int = 2
+    k_max: int = 10
+    fixed_k: int | None = None
+    random_state: int = 42
+    n_init: int = 10
+    silhouette_sample_size: int = 10_000
+
+    @classmethod
+    def from_config(cls, get) -> FitSettings:
+        """Build from a `dbt.config.get`-like callable, validating every value."""
+        settings = cls(
+            features=parse_features(get("segmentation_features", list(DEFAULT_FEATURES))),
+            k_min=_as_int(get("segment_k_min", 2), "segment_k_min"),
+            k_max=_as_int(get("segment_k_max", 10), "segment_k_max"),
+            fixed_k=_as_int(get("segment_count", None), "segment_count", allow_none=True),
+            random_state=_as_int(get("segment_random_state", 42), "segment_random_state"),
+            n_init=_as_int(get("segment_n_init", 10), "segment_n_init"),
+            silhouette_sample_size=_as_int(
+                get("silhouette_sample_size", 10_000), "silhouette_sample_size"
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        low, high = K_LIMITS
+        if not low <= self.k_min <= self.k_max <= high:
+            raise SettingsError(
+                f"segment_k_min={self.k_min} and segment_k_max={self.k_max} must satisfy "
+                f"{low} <= segment_k_min <= segment_k_max <= {high}"
+            )
+        if self.fixed_k is not None and not low <= self.fixed_k <= high:
+            raise SettingsError(f"segment_count={self.fixed_k} must be between {low} and {high}")
+        if self.n_init < 1:
+            raise SettingsError(f"segment_n_init must be at least 1, got {self.n_init}")
+        if self.silhouette_sample_size < 100:
+            raise SettingsError(
+                f"silhouette_sample_size must be at least 100, got {self.silhouette_sample_size}"
+            )
+
+    def candidate_ks(self, row_count: int) -> list[int]:
+        """The k values to fit: the fixed k (if any) is always among them.
+
+        Silhouette needs 2 <= k <= n - 1, so k beyond the data is dropped; with a fixed k
+        that does not fit the data the caller gets an error, not a silent change.
+        """
+        if row_count < 3:
+            raise SettingsError(
+                f"clustering needs at least 3 valid customers, got {row_count}"
+            )
+        wanted = set(range(self.k_min, self.k_max + 1))
+        if self.fixed_k is not None:
+            if self.fixed_k > row_count - 1:
+                raise SettingsError(
+                    f"segment_count={self.fixed_k} needs more than {self.fixed_k} "
+                    f"valid customers, got {row_count}"
+                )
+            wanted.add(self.fixed_k)
+        usable = sorted(k for k in wanted if k <= row_count - 1)
+        if not usable:
+            raise SettingsError(
+                f"segment_k_min={self.k_min} needs more than {self.k_min} valid customers, "
+                f"got {row_count}"
+            )
+        return usable

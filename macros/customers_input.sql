@@ -1,0 +1,109 @@
+{#- Where the customer rows come from: the `raw.mall_customers` seed through its
+    declared source, or the file named by the `customers_file` var. -#}
+
+{#- Required input columns and the header spellings accepted for each, compared after
+    lower-casing and dropping everything but letters and digits (so "Annual Income (k$)",
+    "annual_income" and "AnnualIncome" all match). Public copies of the mall data say
+    Gender or Genre. -#}
+{% macro required_customer_columns() -%}
+    {{ return({
+        'customer_id': {
+            'header': 'CustomerID',
+            'spellings': ['customerid'],
+        },
+        'gender': {'header': 'Gender', 'spellings': ['gender', 'genre', 'sex']},
+        'age': {'header': 'Age', 'spellings': ['age']},
+        'annual_income': {
+            'header': 'Annual Income (k$)',
+            'spellings': ['annualincomek', 'annualincome', 'annualincomekusd'],
+        },
+        'spending_score': {
+            'header': 'Spending Score (1-100)',
+            'spellings': ['spendingscore1100', 'spendingscore'],
+        },
+    }) }}
+{%- endmacro %}
+
+
+{% macro sql_string_literal(text) -%}
+    {{ return("'" ~ (text | string).replace("'", "''") ~ "'") }}
+{%- endmacro %}
+
+
+{% macro quoted_identifier(name) -%}
+    {{ return('"' ~ (name | string).replace('"', '""') ~ '"') }}
+{%- endmacro %}
+
+
+{#- The relation (or table function call) to select the customer rows from. -#}
+{% macro customers_input() -%}
+    {%- set path = var('customers_file', none) -%}
+    {%- if path is none or (path is string and path | trim == '') -%}
+        {{ return(source('mall', 'mall_customers')) }}
+    {%- endif -%}
+    {%- if path is not string -%}
+        {{ exceptions.raise_compiler_error(
+            "customers_file must be a file path, got '" ~ path ~ "'"
+        ) }}
+    {%- endif -%}
+    {%- set literal = sql_string_literal(path) -%}
+    {%- set lowered = path | lower -%}
+    {%- if lowered.endswith('.parquet') -%}
+        {%- set reader = 'read_parquet(' ~ literal ~ ')' -%}
+    {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
+        {#- Every column as text, like the seed: staging casts and quarantines. -#}
+        {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "customers_file must end in .csv, .csv.gz or .parquet, got '" ~ path ~ "'"
+        ) }}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- set found = run_query('select count(*) from glob(' ~ literal ~ ')') -%}
+        {%- if found.columns[0].values()[0] == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "customers_file '" ~ path ~ "' does not exist (relative paths resolve "
+                ~ "against the directory dbt runs in)"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(reader) }}
+{%- endmacro %}
+
+
+{#- Map each required column to the input's own (quoted) column name, or fail with an
+    error naming the missing column. At parse time there is no data to look at, so the
+    canonical headers stand in. -#}
+{% macro customer_input_columns(input_relation) -%}
+    {%- set required = required_customer_columns() -%}
+    {%- set resolved = {} -%}
+    {%- if not execute -%}
+        {%- for name, column in required.items() -%}
+            {%- do resolved.update({name: quoted_identifier(column.header)}) -%}
+        {%- endfor -%}
+        {{ return(resolved) }}
+    {%- endif -%}
+    {%- set found = run_query('select * from ' ~ input_relation ~ ' limit 0').column_names -%}
+    {%- for name, column in required.items() -%}
+        {%- set matches = [] -%}
+        {%- for candidate in found -%}
+            {%- set folded = modules.re.sub('[^a-z0-9]', '', candidate | lower) -%}
+            {%- if folded in column.spellings -%}
+                {%- do matches.append(candidate) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if matches | length == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "The customers input is missing the required column '" ~ column.header
+                ~ "' (" ~ name ~ "). Columns found: " ~ found | join(', ')
+            ) }}
+        {%- elif matches | length > 1 -%}
+            {{ exceptions.raise_compiler_error(
+                "The customers input has more than one column for '" ~ column.header
+                ~ "': " ~ matches | join(', ')
+            ) }}
+        {%- endif -%}
+        {%- do resolved.update({name: quoted_identifier(matches[0])}) -%}
+    {%- endfor -%}
+    {{ return(resolved) }}
+{%- endmacro %}

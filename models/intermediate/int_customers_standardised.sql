@@ -1,0 +1,38 @@
+with
+
+customers as (
+    select * from {{ ref('int_customers_cleaned') }}
+),
+
+scaling as (
+    select * from {{ ref('segment_feature_scaling') }}
+),
+
+scaling_by_feature as (
+    select
+        {%- for feature in known_segmentation_features() %}
+        max(case when feature_name = '{{ feature }}' then feature_mean end)
+            as {{ feature }}_mean,
+        max(case when feature_name = '{{ feature }}' then feature_std end)
+            as {{ feature }}_std{{ ',' if not loop.last }}
+        {%- endfor %}
+    from scaling
+),
+
+standardised as (
+    select
+        customers.customer_id,
+        {%- for feature in known_segmentation_features() %}
+        {#- A feature with no spread carries no information: z = 0, not a division
+            by zero. #}
+        coalesce(
+            (customers.{{ feature }} - scaling_by_feature.{{ feature }}_mean)
+            / nullif(scaling_by_feature.{{ feature }}_std, 0),
+            0
+        ) as {{ feature }}_z{{ ',' if not loop.last }}
+        {%- endfor %}
+    from customers
+    cross join scaling_by_feature
+)
+
+select * from standardised

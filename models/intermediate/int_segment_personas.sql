@@ -1,0 +1,122 @@
+{#- Persona rules: a segment is named by the bands its centroid falls in (income and
+    spending relative to the population, from customer_bands) through
+    persona_definitions. When two segments land in the same cell their names are told
+    apart by the centroid's age band, then by order of age, so names stay distinct. -#}
+
+with
+
+fitted_centroids as (
+    select * from {{ ref('int_segment_centroids_fitted') }}
+),
+
+feature_scaling as (
+    select * from {{ ref('segment_feature_scaling') }}
+),
+
+bands as (
+    select * from {{ ref('customer_bands') }}
+),
+
+persona_definitions as (
+    select * from {{ ref('persona_definitions') }}
+),
+
+selected_centroids as (
+    select
+        segment_id,
+        centroid_age_z,
+        centroid_annual_income_z,
+        centroid_spending_score_z
+    from fitted_centroids
+    where is_selected_k
+),
+
+age_scaling as (
+    select
+        feature_mean as age_mean,
+        feature_std as age_std
+    from feature_scaling
+    where feature_name = 'age'
+),
+
+centroids_in_years as (
+    select
+        selected_centroids.*,
+        age_scaling.age_mean
+        + selected_centroids.centroid_age_z * age_scaling.age_std as centroid_age
+    from selected_centroids
+    cross join age_scaling
+),
+
+banded as (
+    select
+        centroids_in_years.segment_id,
+        income_bands.band_code as income_band,
+        spending_bands.band_code as spending_band,
+        age_bands.band_code as age_band,
+        income_bands.band_label as income_band_label,
+        spending_bands.band_label as spending_band_label,
+        age_bands.band_label as age_band_label,
+        centroids_in_years.centroid_age
+    from centroids_in_years
+    left join bands as income_bands
+        on income_bands.band_dimension = 'annual_income'
+        and {{ in_band('centroids_in_years.centroid_annual_income_z', 'income_bands') }}
+    left join bands as spending_bands
+        on spending_bands.band_dimension = 'spending_score'
+        and {{ in_band('centroids_in_years.centroid_spending_score_z', 'spending_bands') }}
+    left join bands as age_bands
+        on age_bands.band_dimension = 'age'
+        and {{ in_band('centroids_in_years.centroid_age', 'age_bands') }}
+),
+
+named as (
+    select
+        banded.*,
+        coalesce(
+            persona_definitions.persona_name,
+            banded.income_band_label || ', ' || banded.spending_band_label
+        ) as persona_name,
+        coalesce(
+            persona_definitions.persona_summary,
+            'Customers with ' || banded.income_band_label || ' and '
+            || banded.spending_band_label || '.'
+        ) as persona_summary,
+        count(*) over (
+            partition by banded.income_band, banded.spending_band
+        ) as segments_in_cell,
+        count(*) over (
+            partition by banded.income_band, banded.spending_band, banded.age_band
+        ) as segments_in_cell_and_age_band,
+        row_number() over (
+            partition by banded.income_band, banded.spending_band, banded.age_band
+            order by banded.centroid_age, banded.segment_id
+        ) as age_order_in_cell
+    from banded
+    left join persona_definitions
+        on banded.income_band = persona_definitions.income_band
+        and banded.spending_band = persona_definitions.spending_band
+),
+
+final as (
+    select
+        segment_id,
+        case
+            when segments_in_cell = 1 then persona_name
+            when segments_in_cell_and_age_band = 1
+                then persona_name || ' (' || age_band_label || ')'
+            else persona_name || ' (' || age_band_label || ' #'
+                || cast(age_order_in_cell as {{ dbt.type_string() }}) || ')'
+        end as segment_name,
+        persona_name,
+        persona_summary,
+        income_band,
+        spending_band,
+        age_band,
+        income_band_label,
+        spending_band_label,
+        age_band_label
+    from named
+)
+
+select * from final

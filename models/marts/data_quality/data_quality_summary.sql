@@ -1,0 +1,45 @@
+{#- Where every input row went. The three outcomes add up to the input row count. -#}
+
+with
+
+staged_customers as (
+    select * from {{ ref('stg_mall__customers') }}
+),
+
+outcomes as (
+    select
+        case
+            when is_quarantined then 'quarantined'
+            when is_exact_duplicate then 'exact duplicate collapsed'
+            else 'segmented'
+        end as outcome,
+        count(*) as row_count
+    from staged_customers
+    group by 1
+),
+
+all_outcomes as (
+    select
+        expected.outcome,
+        expected.outcome_order,
+        coalesce(outcomes.row_count, 0) as row_count
+    from (
+        select 'segmented' as outcome, 1 as outcome_order
+        union all select 'exact duplicate collapsed', 2
+        union all select 'quarantined', 3
+    ) as expected
+    left join outcomes
+        on expected.outcome = outcomes.outcome
+),
+
+final as (
+    select
+        outcome,
+        outcome_order,
+        row_count,
+        cast(row_count as {{ double_type() }})
+        / nullif(sum(row_count) over (), 0) as row_share
+    from all_outcomes
+)
+
+select * from final

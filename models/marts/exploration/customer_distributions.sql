@@ -1,0 +1,1 @@
+{{ band_distribution(by_segment=false) }}

@@ -1,0 +1,49 @@
+{#- The fitted model in a form anyone can reuse: standardise a customer with
+    segment_feature_scaling, then pick the nearest centroid over the clustering
+    features. -#}
+
+with
+
+fitted_centroids as (
+    select * from {{ ref('int_segment_centroids_fitted') }}
+),
+
+feature_scaling as (
+    select * from {{ ref('segment_feature_scaling') }}
+),
+
+personas as (
+    select * from {{ ref('int_segment_personas') }}
+),
+
+scaling_by_feature as (
+    select
+        {%- for feature in known_segmentation_features() %}
+        max(case when feature_name = '{{ feature }}' then feature_mean end)
+            as {{ feature }}_mean,
+        max(case when feature_name = '{{ feature }}' then feature_std end)
+            as {{ feature }}_std{{ ',' if not loop.last }}
+        {%- endfor %}
+    from feature_scaling
+),
+
+centroids as (
+    select
+        fitted_centroids.segment_id,
+        personas.segment_name,
+        fitted_centroids.clustering_features,
+        {%- for feature in known_segmentation_features() %}
+        fitted_centroids.centroid_{{ feature }}_z,
+        scaling_by_feature.{{ feature }}_mean
+        + fitted_centroids.centroid_{{ feature }}_z * scaling_by_feature.{{ feature }}_std
+            as centroid_{{ feature }},
+        {%- endfor %}
+        fitted_centroids.sample_customer_count
+    from fitted_centroids
+    inner join personas
+        on fitted_centroids.segment_id = personas.segment_id
+    cross join scaling_by_feature
+    where fitted_centroids.is_selected_k
+)
+
+select * from centroids

@@ -1,0 +1,170 @@
+with
+
+customer_segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
+personas as (
+    select * from {{ ref('int_segment_personas') }}
+),
+
+segment_distributions as (
+    select * from {{ ref('segment_distributions') }}
+),
+
+population as (
+    select
+        count(*) as customer_count,
+        {%- for feature in known_segmentation_features() %}
+        avg({{ feature }}) as {{ feature }}_mean,
+        stddev_pop({{ feature }}) as {{ feature }}_std{{ ',' if not loop.last }}
+        {%- endfor %}
+    from customer_segments
+),
+
+segment_stats as (
+    select
+        segment_id,
+        count(*) as customer_count,
+        {%- for feature in known_segmentation_features() %}
+        cast(avg({{ feature }}) as {{ double_type() }}) as mean_{{ feature }},
+        cast(
+            percentile_cont(0.5) within group (order by {{ feature }})
+            as {{ double_type() }}
+        ) as median_{{ feature }},
+        {%- endfor %}
+        {%- for gender in ['female', 'male', 'other'] %}
+        avg(case when lower(gender) = '{{ gender }}' then 1.0 else 0.0 end)
+            as {{ gender }}_share,
+        {%- endfor %}
+        avg(distance_to_centroid) as mean_distance_to_centroid
+    from customer_segments
+    group by segment_id
+),
+
+age_mix as (
+    select
+        segment_id,
+        {{ dbt.listagg(
+            "band_label || ' ' || cast(round(100 * customer_share) as integer) || '%'",
+            "', '",
+            "order by band_order"
+        ) }} as age_band_mix
+    from segment_distributions
+    where band_dimension = 'age'
+        and customer_count > 0
+    group by segment_id
+),
+
+dominant_age_band as (
+    select
+        segment_id,
+        band_label as dominant_age_band
+    from (
+        select
+            segment_id,
+            band_label,
+            row_number() over (
+                partition by segment_id
+                order by customer_count desc, band_order
+            ) as popularity_rank
+        from segment_distributions
+        where band_dimension = 'age'
+    ) as ranked
+    where popularity_rank = 1
+),
+
+compared as (
+    select
+        segment_stats.*,
+        {%- for feature in known_segmentation_features() %}
+        segment_stats.mean_{{ feature }} - population.{{ feature }}_mean
+            as {{ feature }}_delta,
+        coalesce(
+            (segment_stats.mean_{{ feature }} - population.{{ feature }}_mean)
+            / nullif(population.{{ feature }}_std, 0),
+            0
+        ) as {{ feature }}_delta_std,
+        {%- endfor %}
+        cast(segment_stats.customer_count as {{ double_type() }})
+        / population.customer_count as customer_share
+    from segment_stats
+    cross join population
+),
+
+{#- Features whose segment mean sits at least half a population standard deviation
+    from the population mean, largest first in a fixed reading order. -#}
+described as (
+    select
+        compared.*,
+        coalesce(
+            nullif(
+                concat_ws(
+                    '; ',
+                    {%- for feature, label in [
+                        ('annual_income', 'income'),
+                        ('spending_score', 'spending'),
+                        ('age', 'age'),
+                    ] %}
+                    case
+                        when abs({{ feature }}_delta_std) >= 0.5
+                            then '{{ label }} '
+                            || case when {{ feature }}_delta_std > 0 then '+' else '' end
+                            || cast(round({{ feature }}_delta_std, 1) as {{ dbt.type_string() }})
+                            || ' sd'
+                    end{{ ',' if not loop.last }}
+                    {%- endfor %}
+                ),
+                ''
+            ),
+            'close to the average customer on income, spending and age'
+        ) as distinguishing_features
+    from compared
+),
+
+final as (
+    select
+        described.segment_id,
+        personas.segment_name,
+        personas.persona_summary || ' '
+        || cast(described.customer_count as {{ dbt.type_string() }}) || ' customers ('
+        || cast(round(100 * described.customer_share, 1) as {{ dbt.type_string() }})
+        || '%), average income '
+        || cast(round(described.mean_annual_income) as integer) || 'k$, spending score '
+        || cast(round(described.mean_spending_score) as integer) || ', mostly aged '
+        || dominant_age_band.dominant_age_band || ', '
+        || cast(round(100 * described.female_share) as integer) || '% female.'
+            as segment_description,
+        personas.income_band,
+        personas.spending_band,
+        dominant_age_band.dominant_age_band,
+        age_mix.age_band_mix,
+        described.distinguishing_features,
+        described.customer_count,
+        described.customer_share,
+        described.mean_age,
+        described.median_age,
+        described.mean_annual_income,
+        described.median_annual_income,
+        described.mean_spending_score,
+        described.median_spending_score,
+        described.female_share,
+        described.male_share,
+        described.other_share as other_gender_share,
+        described.age_delta,
+        described.annual_income_delta,
+        described.spending_score_delta,
+        described.age_delta_std,
+        described.annual_income_delta_std,
+        described.spending_score_delta_std,
+        described.mean_distance_to_centroid
+    from described
+    inner join personas
+        on described.segment_id = personas.segment_id
+    left join dominant_age_band
+        on described.segment_id = dominant_age_band.segment_id
+    left join age_mix
+        on described.segment_id = age_mix.segment_id
+)
+
+select * from final

@@ -1,0 +1,172 @@
+-- depends_on: {{ ref('mall_customers') }}
+{#- The depends_on line makes the seed load before this model reads it through the
+    source (a source alone puts no seed in the DAG). -#}
+{%- set input_relation = customers_input() -%}
+{%- set input_columns = customer_input_columns(input_relation) -%}
+{%- set age_min = number_var('plausible_age_min', 0, 150) -%}
+{%- set age_max = number_var('plausible_age_max', age_min, 150) %}
+
+with
+
+input_rows as (
+    select
+        row_number() over () as input_row_number,
+        {%- for name, column in input_columns.items() %}
+        nullif(trim(cast({{ column }} as varchar)), '') as raw_{{ name }},
+        {%- endfor %}
+    from {{ input_relation }}
+),
+
+parsed as (
+    select
+        *,
+        {{ try_cast_double('raw_customer_id') }} as customer_id_number,
+        {{ try_cast_double('raw_age') }} as age_number,
+        {{ try_cast_double('raw_annual_income') }} as annual_income_number,
+        {{ try_cast_double('raw_spending_score') }} as spending_score_number,
+        case
+            when lower(raw_gender) in ('female', 'f', 'woman', 'w') then 'Female'
+            when lower(raw_gender) in ('male', 'm', 'man') then 'Male'
+            when lower(raw_gender) in (
+                'other', 'non-binary', 'nonbinary', 'non binary', 'diverse', 'x'
+            ) then 'Other'
+        end as normalised_gender
+    from input_rows
+),
+
+field_problems as (
+    select
+        *,
+        case
+            when raw_customer_id is null then 'missing customer id'
+            when customer_id_number is null
+                or not {{ is_finite_number('customer_id_number') }}
+                then 'customer id is not a number: "' || left(raw_customer_id, 40) || '"'
+            when customer_id_number != floor(customer_id_number)
+                or customer_id_number < 1
+                then 'customer id is not a positive whole number: ' || raw_customer_id
+        end as customer_id_problem,
+        case
+            when raw_gender is null then 'missing gender'
+            when normalised_gender is null
+                then 'unrecognised gender: "' || left(raw_gender, 40) || '"'
+        end as gender_problem,
+        case
+            when raw_age is null then 'missing age'
+            when age_number is null or not {{ is_finite_number('age_number') }}
+                then 'age is not a number: "' || left(raw_age, 40) || '"'
+            when age_number != floor(age_number)
+                then 'age is not a whole number: ' || raw_age
+            when age_number < {{ age_min }} or age_number > {{ age_max }}
+                then 'age outside the plausible range {{ age_min }}-{{ age_max }}: '
+                    || raw_age
+        end as age_problem,
+        case
+            when raw_annual_income is null then 'missing annual income'
+            when annual_income_number is null
+                or not {{ is_finite_number('annual_income_number') }}
+                then 'annual income is not a number: "'
+                    || left(raw_annual_income, 40) || '"'
+            when annual_income_number < 0
+                then 'annual income is negative: ' || raw_annual_income
+        end as annual_income_problem,
+        case
+            when raw_spending_score is null then 'missing spending score'
+            when spending_score_number is null
+                or not {{ is_finite_number('spending_score_number') }}
+                then 'spending score is not a number: "'
+                    || left(raw_spending_score, 40) || '"'
+            when spending_score_number != floor(spending_score_number)
+                then 'spending score is not a whole number: ' || raw_spending_score
+            when spending_score_number < 1 or spending_score_number > 100
+                then 'spending score outside 1-100: ' || raw_spending_score
+        end as spending_score_problem
+    from parsed
+),
+
+typed as (
+    select
+        input_row_number,
+        raw_customer_id,
+        raw_gender,
+        raw_age,
+        raw_annual_income,
+        raw_spending_score,
+        case when customer_id_problem is null then cast(customer_id_number as bigint) end
+            as customer_id,
+        case when gender_problem is null then normalised_gender end as gender,
+        case when age_problem is null then cast(age_number as integer) end as age,
+        case when annual_income_problem is null then annual_income_number end
+            as annual_income,
+        case when spending_score_problem is null then cast(spending_score_number as integer) end
+            as spending_score,
+        nullif(
+            concat_ws(
+                '; ',
+                customer_id_problem,
+                gender_problem,
+                age_problem,
+                annual_income_problem,
+                spending_score_problem
+            ),
+            ''
+        ) as value_problems
+    from field_problems
+),
+
+{#- Duplicates are judged among rows whose values are all usable: the same id with
+    different values is a conflict (every copy is quarantined: which one is right is
+    unknowable); the same id with the same values is one customer loaded twice. -#}
+duplicates_marked as (
+    select
+        *,
+        value_problems is null
+        and (
+            min(gender) over same_customer != max(gender) over same_customer
+            or min(age) over same_customer != max(age) over same_customer
+            or min(annual_income) over same_customer != max(annual_income) over same_customer
+            or min(spending_score) over same_customer
+            != max(spending_score) over same_customer
+        ) as has_conflicting_duplicate,
+        count(*) over same_customer as copies_of_customer_id,
+        row_number() over (
+            partition by value_problems is null, customer_id
+            order by input_row_number
+        ) as copy_number
+    from typed
+    window same_customer as (partition by value_problems is null, customer_id)
+),
+
+final as (
+    select
+        input_row_number,
+        customer_id,
+        gender,
+        raw_customer_id,
+        raw_gender,
+        raw_age,
+        raw_annual_income,
+        raw_spending_score,
+        rejection_reason,
+        age,
+        annual_income,
+        spending_score,
+        rejection_reason is not null as is_quarantined,
+        rejection_reason is null and copy_number > 1 as is_exact_duplicate
+    from (
+        select
+            *,
+            coalesce(
+                value_problems,
+                case
+                    when has_conflicting_duplicate
+                        then 'conflicting duplicate: customer id ' || customer_id
+                            || ' appears ' || copies_of_customer_id
+                            || ' times with different values'
+                end
+            ) as rejection_reason
+        from duplicates_marked
+    ) as reasoned
+)
+
+select * from final

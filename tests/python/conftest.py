@@ -1,0 +1,106 @@
+"""Shared helpers: run real dbt invocations (dbt's programmatic runner, one at a time)
+against temporary DuckDB files, and read the results back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests",
+                 "analyses")
+
+
+@dataclass
+class DbtRun:
+    success: bool
+    database: Path
+    messages: list[str] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        # Not read_only: dbt, in this same process, may still hold the file open, and
+        # DuckDB refuses a second connection with a different configuration.
+        with duckdb.connect(str(self.database)) as connection:
+            return connection.execute(sql).df()
+
+    def explain(self) -> str:
+        return "\n".join(self.messages) or "no failing nodes"
+
+
+def run_dbt(
+    args: list[str],
+    database: Path,
+    project_dir: Path = PROJECT_DIR,
+    dbt_vars: dict | None = None,
+) -> DbtRun:
+    """Invoke dbt in this process and report failing nodes by name."""
+    from dbt.cli.main import dbtRunner
+
+    work_dir = database.parent
+    command = [
+        *args,
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
+        "--target-path", str(work_dir / "target"),
+        "--log-path", str(work_dir / "logs"),
+    ]
+    if dbt_vars:
+        import json
+
+        command += ["--vars", json.dumps(dbt_vars)]
+    previous = os.environ.get("SEGMENTATION_DUCKDB_PATH")
+    os.environ["SEGMENTATION_DUCKDB_PATH"] = str(database)
+    try:
+        result = dbtRunner().invoke(command)
+    finally:
+        if previous is None:
+            os.environ.pop("SEGMENTATION_DUCKDB_PATH", None)
+        else:
+            os.environ["SEGMENTATION_DUCKDB_PATH"] = previous
+    run = DbtRun(success=result.success, database=database)
+    if result.exception is not None:
+        run.messages.append(f"exception: {result.exception}")
+    for node_result in getattr(result.result, "results", None) or []:
+        name = node_result.node.name
+        status = str(node_result.status)
+        run.statuses[name] = status
+        if status in ("error", "fail", "warn"):
+            run.messages.append(f"{status} {name}: {node_result.message}")
+    return run
+
+
+def copy_project(destination: Path) -> Path:
+    """A throwaway copy of the project, for tests that replace the bundled seed."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> DbtRun:
+    """One `dbt build` of the bundled seed, shared by the tests that only read it."""
+    database = tmp_path_factory.mktemp("default_build") / "segmentation.duckdb"
+    run = run_dbt(["build"], database)
+    assert run.success, run.explain()
+    return run
+
+
+def public_mall_file(name: str) -> Path:
+    path = SHARED_DATA_DIR / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here (only checked where ../shared/data exists)")
+    return path

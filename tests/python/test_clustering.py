@@ -1,0 +1,109 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_segmentation.clustering import (
+    choose_k,
+    elbow_k,
+    fit_kmeans,
+    fit_segment_candidates,
+    segment_order,
+)
+from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
+
+
+def planted_sample(centres, per_centre=60, spread=0.15, seed=0) -> pd.DataFrame:
+    """Customers around known centres in (income, spending) z units."""
+    rng = np.random.default_rng(seed)
+    points = np.vstack([rng.normal(centre, spread, size=(per_centre, 2)) for centre in centres])
+    frame = pd.DataFrame(points, columns=["annual_income_z", "spending_score_z"])
+    frame["age_z"] = rng.normal(0, 1, len(frame))
+    frame["customer_id"] = np.arange(1, len(frame) + 1)
+    # Shuffled, as a database may return rows in any order.
+    return frame.sample(frac=1, random_state=1).reset_index(drop=True)
+
+
+FIVE_CENTRES = [(-1.3, -1.2), (-1.3, 1.2), (0.0, 0.0), (1.1, -1.3), (1.1, 1.3)]
+
+
+def test_segment_order_sorts_by_first_feature_then_the_next():
+    centroids = np.array([[1.0, 0.0], [-1.0, 5.0], [-1.0, -5.0]])
+    assert segment_order(centroids).tolist() == [2, 1, 0]
+
+
+def test_elbow_is_the_largest_drop_below_the_chord():
+    assert elbow_k([2, 3, 4, 5, 6], [100, 60, 20, 18, 16]) == 4
+    assert elbow_k([2, 3], [10, 5]) == 2
+
+
+def test_planted_segments_are_found_and_numbered_by_centroid():
+    sample = planted_sample(FIVE_CENTRES)
+    frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=8, n_init=4))
+    selected = frame[frame.is_selected_k].sort_values("segment_id")
+    assert selected.k.unique().tolist() == [5]
+    centroids = selected[["centroid_annual_income_z", "centroid_spending_score_z"]].to_numpy()
+    expected = np.array(sorted(FIVE_CENTRES))
+    assert np.abs(centroids - expected).max() < 0.1
+    assert selected.sample_customer_count.tolist() == [60] * 5
+    assert frame.groupby("k").size().to_dict() == {k: k for k in range(2, 9)}
+
+
+def test_fit_does_not_depend_on_row_order():
+    sample = planted_sample(FIVE_CENTRES)
+    settings = FitSettings(k_min=4, k_max=6, n_init=3)
+    first = fit_segment_candidates(sample, settings)
+    second = fit_segment_candidates(sample.iloc[::-1].reset_index(drop=True), settings)
+    columns = ["k", "segment_id", "centroid_annual_income_z", "silhouette", "is_selected_k"]
+    pd.testing.assert_frame_equal(first[columns], second[columns])
+
+
+def test_fixed_k_overrides_the_rule_and_non_features_get_member_means():
+    sample = planted_sample(FIVE_CENTRES)
+    frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=3, fixed_k=5, n_init=2))
+    assert sorted(frame.k.unique()) == [2, 3, 5]
+    assert frame[frame.is_selected_k].k.unique().tolist() == [5]
+    assert (frame.selection_method == "fixed").all()
+    # age is not clustered on: its centroid is the members' mean, near 0 here.
+    assert frame.centroid_age_z.abs().max() < 0.6
+    for feature in KNOWN_FEATURES:
+        assert frame[f"centroid_{feature}_z"].notna().all()
+
+
+def test_metrics_are_in_their_ranges():
+    fit = fit_kmeans(
+        planted_sample(FIVE_CENTRES)[["annual_income_z", "spending_score_z"]].to_numpy(),
+        k=5, random_state=0, n_init=2, silhouette_sample_size=100,
+    )
+    assert 0.5 < fit.silhouette <= 1
+    assert fit.davies_bouldin > 0 and fit.calinski_harabasz > 0 and fit.inertia > 0
+    assert sorted(set(fit.labels)) == [0, 1, 2, 3, 4]
+
+
+def test_choose_k_prefers_the_best_silhouette_next_to_the_elbow():
+    class Fit:
+        def __init__(self, k, inertia, silhouette):
+            self.k, self.inertia, self.silhouette = k, inertia, silhouette
+
+    fits = [Fit(2, 100, 0.3), Fit(3, 40, 0.5), Fit(4, 30, 0.55), Fit(5, 25, 0.4), Fit(6, 22, 0.7)]
+    # Elbow is 3; within +/-1 of it, k=4 has the best silhouette; k=6 is too far.
+    assert elbow_k([f.k for f in fits], [f.inertia for f in fits]) == 3
+    assert choose_k(fits) == 4
+    assert choose_k(fits, fixed_k=6) == 6
+
+
+@pytest.mark.public_data
+def test_rule_lands_on_the_five_known_segments_of_the_public_mall_data():
+    from conftest import public_mall_file
+
+    raw = pd.read_csv(public_mall_file("Mall_Customers.csv"))
+    frame = pd.DataFrame({"customer_id": raw.iloc[:, 0]})
+    for name, column in zip(KNOWN_FEATURES, raw.columns[2:5], strict=True):
+        values = raw[column].astype(float)
+        frame[f"{name}_z"] = (values - values.mean()) / values.std(ddof=0)
+    result = fit_segment_candidates(frame, FitSettings())
+    assert result[result.is_selected_k].k.unique().tolist() == [5]
+
+
+def test_segments_level_on_the_first_feature_are_ordered_by_the_next():
+    centroids = np.array([[-1.34, 1.2], [-1.30, -1.2], [0.0, 0.0]])
+    assert segment_order(centroids).tolist() == [1, 0, 2]

@@ -1,0 +1,191 @@
+"""End to end: real `dbt build` runs on temporary DuckDB files, checked through the marts."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import copy_project, public_mall_file, run_dbt
+
+HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
+MARTS = (
+    "customer_segments", "segment_profiles", "marketing_targets", "segment_k_selection",
+    "segment_centroids", "segment_feature_scaling", "customer_quarantine",
+    "data_quality_summary", "customer_feature_summary", "customer_distributions",
+    "segment_distributions",
+)
+
+
+def bundled_rows() -> list[str]:
+    from conftest import PROJECT_DIR
+
+    lines = (PROJECT_DIR / "seeds/raw/mall_customers.csv").read_text().splitlines()
+    return lines[1:]
+
+
+def test_default_build_produces_every_mart(default_build):
+    for mart in MARTS:
+        rows = len(default_build.query(f"select * from {mart}"))
+        # The bundled seed is clean: nothing is quarantined.
+        assert rows == 0 if mart == "customer_quarantine" else rows > 0, mart
+    segments = default_build.query("select * from customer_segments")
+    assert len(segments) == 200 and segments.customer_id.is_unique
+
+
+def test_default_build_finds_the_five_planted_groups_with_distinct_personas(default_build):
+    chosen = default_build.query("select k from segment_k_selection where is_selected")
+    assert chosen.k.tolist() == [5]
+    profiles = default_build.query("select * from segment_profiles order by segment_id")
+    assert profiles.segment_name.is_unique
+    cells = set(zip(profiles.income_band, profiles.spending_band, strict=True))
+    assert cells == {("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"),
+                     ("high", "high")}
+    assert profiles.customer_share.sum() == pytest.approx(1.0)
+    targets = default_build.query("select * from marketing_targets")
+    by_cell = dict(zip(zip(profiles.income_band, profiles.spending_band, strict=True),
+                       profiles.segment_id, strict=True))
+    premium = targets[targets.campaign_code == "premium_loyalty"].segment_id.unique().tolist()
+    assert premium == [by_cell[("high", "high")]]
+    upsell = targets[targets.campaign_code == "premium_upsell"].segment_id.unique().tolist()
+    assert upsell == [by_cell[("high", "low")]]
+
+
+def test_centroids_and_scaling_reproduce_the_assignment(default_build):
+    """Anyone can score a customer from the two published tables alone."""
+    customers = default_build.query("select * from customer_segments order by customer_id")
+    scaling = default_build.query("select * from segment_feature_scaling").set_index(
+        "feature_name")
+    centroids = default_build.query("select * from segment_centroids order by segment_id")
+    distances = []
+    for feature in ("annual_income", "spending_score"):
+        z = (customers[feature] - scaling.at[feature, "feature_mean"]) / scaling.at[
+            feature, "feature_std"]
+        distances.append((z.to_numpy()[:, None] - centroids[f"centroid_{feature}_z"].to_numpy())
+                         ** 2)
+    nearest = centroids.segment_id.to_numpy()[sum(distances).argmin(axis=1)]
+    assert (nearest == customers.segment_id.to_numpy()).all()
+
+
+def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
+    shutil.copy(default_build.database, tmp_path / "rebuilt.duckdb")
+    rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")
+    assert rebuilt.success, rebuilt.explain()
+    for mart, key in [("customer_segments", "customer_id"), ("segment_profiles", "segment_id"),
+                      ("marketing_targets", "customer_id, campaign_code")]:
+        before = default_build.query(f"select * from {mart} order by {key}")
+        after = rebuilt.query(f"select * from {mart} order by {key}")
+        pd.testing.assert_frame_equal(before, after)
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path):
+    good = bundled_rows()
+    bad = [
+        "501,Female,abc,40,50",
+        "502,Male,30,-5,50",
+        "503,Female,30,40,140",
+        "504,,30,40,50",
+        "505,Female,200,40,50",
+        "x7,Male,30,40,50",
+        "506,Female,30.5,40,50",
+        "507,Female,30,nan,50",
+        "1,Male,99,99,99",  # conflicts with bundled customer 1
+    ]
+    duplicate = good[5]  # an exact copy collapses into one customer
+    path = tmp_path / "customers.csv"
+    path.write_text("\r\n".join([HEADER, *good, *bad, duplicate]) + "\r\n")
+    run = run_dbt(["build"], tmp_path / "bad.duckdb", dbt_vars={"customers_file": str(path)})
+    assert run.success, run.explain()
+    assert run.statuses["has_no_rows_customer_quarantine_"] == "warn"
+
+    quarantine = run.query("select * from customer_quarantine order by input_row_number")
+    reasons = dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=False))
+    assert reasons["501"] == 'age is not a number: "abc"'
+    assert reasons["502"] == "annual income is negative: -5"
+    assert reasons["503"] == "spending score outside 1-100: 140"
+    assert reasons["504"] == "missing gender"
+    assert reasons["505"].startswith("age outside the plausible range")
+    assert reasons["x7"] == 'customer id is not a number: "x7"'
+    assert reasons["506"] == "age is not a whole number: 30.5"
+    assert reasons["507"] == 'annual income is not a number: "nan"'
+    assert reasons["1"].startswith("conflicting duplicate")
+    assert len(quarantine) == len(bad) + 1  # both copies of customer 1
+
+    segmented = set(run.query("select customer_id from customer_segments").customer_id)
+    assert segmented == set(range(2, 201))
+    summary = run.query("select * from data_quality_summary").set_index("outcome").row_count
+    assert summary.to_dict() == {"segmented": 199, "exact duplicate collapsed": 1,
+                                 "quarantined": 10}
+
+
+def test_too_many_bad_rows_fail_the_build_and_say_why(tmp_path):
+    path = tmp_path / "mostly_bad.csv"
+    rows = bundled_rows()[:20] + [f"{900 + i},Female,abc,40,50" for i in range(30)]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    run = run_dbt(["build"], tmp_path / "mostly_bad.duckdb",
+                  dbt_vars={"customers_file": str(path)})
+    assert not run.success
+    assert "30 of 50 input rows (60.0%) were quarantined" in run.explain()
+    assert "max_quarantined_row_share" in run.explain()
+
+
+def test_missing_column_fails_with_an_error_naming_it(tmp_path):
+    path = tmp_path / "no_age.csv"
+    path.write_text("CustomerID,Gender,Annual Income (k$),Spending Score (1-100)\n1,Male,15,39\n")
+    run = run_dbt(["build"], tmp_path / "no_age.duckdb", dbt_vars={"customers_file": str(path)})
+    assert not run.success
+    assert "missing the required column 'Age'" in run.explain()
+
+
+def test_parquet_input_with_snake_case_columns_builds(tmp_path):
+    frame = pd.read_csv(public_or_bundled_path())
+    frame.columns = ["customer_id", "gender", "age", "annual_income", "spending_score"]
+    path = tmp_path / "customers.parquet"
+    frame.to_parquet(path)
+    run = run_dbt(["build"], tmp_path / "parquet.duckdb", dbt_vars={"customers_file": str(path)})
+    assert run.success, run.explain()
+    assert len(run.query("select * from customer_segments")) == len(frame)
+
+
+def public_or_bundled_path():
+    from conftest import PROJECT_DIR
+
+    return PROJECT_DIR / "seeds/raw/mall_customers.csv"
+
+
+@pytest.mark.parametrize(
+    ("dbt_vars", "message"),
+    [
+        ({"segmentation_features": ["income"]}, "unknown feature 'income'"),
+        ({"segmentation_features": ["age); drop table x; --"]}, "unknown feature"),
+        ({"customers_file": "/nowhere/customers.csv"}, "does not exist"),
+        ({"customers_file": "/tmp/customers.xlsx"}, "must end in .csv"),
+        ({"segment_sample_size": 0}, "segment_sample_size must be between"),
+    ],
+)
+def test_bad_vars_fail_with_a_clear_message(tmp_path, dbt_vars, message):
+    run = run_dbt(["build"], tmp_path / "vars.duckdb", dbt_vars=dbt_vars)
+    assert not run.success
+    assert message in run.explain()
+
+
+@pytest.mark.public_data
+@pytest.mark.parametrize("file_name", ["Mall_Customers.csv", "Mall_Customers_Genre.csv"])
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_public_file_dropped_in_as_the_seed_builds_the_known_segments(
+    tmp_path, file_name, line_end
+):
+    source = public_mall_file(file_name)
+    project = copy_project(tmp_path / "project")
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", line_end)
+    (project / "seeds/raw/mall_customers.csv").write_bytes(text.encode("utf-8"))
+    run = run_dbt(["build"], tmp_path / "public.duckdb", project_dir=project)
+    assert run.success, run.explain()
+    assert run.query("select k from segment_k_selection where is_selected").k.tolist() == [5]
+    profiles = run.query("select * from segment_profiles order by segment_id")
+    assert profiles.customer_count.sum() == 200
+    cells = sorted(zip(profiles.income_band, profiles.spending_band, strict=True))
+    assert cells == sorted([("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"),
+                            ("high", "high")])
+    assert set(run.query("select customer_id from customer_segments").customer_id) == set(
+        range(1, 201))

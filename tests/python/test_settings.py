@@ -1,0 +1,67 @@
+import pytest
+
+from customer_segmentation.settings import FitSettings, SettingsError, parse_features
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["annual_income", "spending_score"],
+        "['annual_income', 'spending_score']",
+        '["annual_income", "spending_score"]',
+        "annual_income, spending_score",
+    ],
+)
+def test_features_arrive_as_list_or_rendered_text(value):
+    assert parse_features(value) == ("annual_income", "spending_score")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["income"], "unknown feature"),
+        (["age", "age"], "repeats"),
+        ([], "empty"),
+        ("spending_score; drop table customers", "unknown feature"),
+        (42, "must be a list"),
+    ],
+)
+def test_bad_features_are_refused_with_a_reason(value, message):
+    with pytest.raises(SettingsError, match=message):
+        parse_features(value)
+
+
+def config(**values):
+    return lambda name, default=None: values.get(name, default)
+
+
+def test_settings_read_rendered_var_text():
+    settings = FitSettings.from_config(
+        config(segment_k_min="3", segment_k_max="6", segment_count="None", segment_n_init="4")
+    )
+    assert (settings.k_min, settings.k_max, settings.fixed_k, settings.n_init) == (3, 6, None, 4)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min"),
+        ({"segment_k_min": 1}, "segment_k_min"),
+        ({"segment_count": 1}, "segment_count"),
+        ({"segment_n_init": 0}, "segment_n_init"),
+        ({"segment_k_max": "ten"}, "whole number"),
+        ({"segment_k_max": 2.5}, "whole number"),
+    ],
+)
+def test_bad_numbers_are_refused(values, message):
+    with pytest.raises(SettingsError, match=message):
+        FitSettings.from_config(config(**values))
+
+
+def test_candidate_ks_shrink_to_what_the_data_allows():
+    assert FitSettings(k_min=2, k_max=10).candidate_ks(5) == [2, 3, 4]
+    assert FitSettings(k_min=2, k_max=4, fixed_k=7).candidate_ks(100) == [2, 3, 4, 7]
+    with pytest.raises(SettingsError, match="segment_count=7"):
+        FitSettings(fixed_k=7).candidate_ks(5)
+    with pytest.raises(SettingsError, match="at least 3"):
+        FitSettings().candidate_ks(2)
