@@ -45,8 +45,12 @@ GROUPS = (
     CustomerGroup("low income, low spending", 23, 26, 7, (15, 39), 20, 10, (3, 40), 45, 12, 0.60),
     CustomerGroup("low income, high spending", 22, 25, 7, (15, 39), 79, 10, (61, 99), 25, 5, 0.59),
     CustomerGroup("middle", 81, 55, 9, (40, 76), 49, 7, (35, 61), 43, 16, 0.59),
-    CustomerGroup("high income, high spending", 39, 86, 14, (69, 137), 82, 9, (63, 97), 33, 4, 0.54),
-    CustomerGroup("high income, low spending", 35, 88, 15, (70, 137), 17, 10, (1, 39), 41, 11, 0.46),
+    CustomerGroup(
+        "high income, high spending", 39, 86, 14, (69, 137), 82, 9, (63, 97), 33, 4, 0.54
+    ),
+    CustomerGroup(
+        "high income, low spending", 35, 88, 15, (70, 137), 17, 10, (1, 39), 41, 11, 0.46
+    ),
 )
 
 

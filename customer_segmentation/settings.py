@@ -126,9 +126,7 @@ class FitSettings:
         that does not fit the data the caller gets an error, not a silent change.
         """
         if row_count < 3:
-            raise SettingsError(
-                f"clustering needs at least 3 valid customers, got {row_count}"
-            )
+            raise SettingsError(f"clustering needs at least 3 valid customers, got {row_count}")
         wanted = set(range(self.k_min, self.k_max + 1))
         if self.fixed_k is not None:
             if self.fixed_k > row_count - 1:

@@ -14,8 +14,15 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests",
-                 "analyses")
+PROJECT_FILES = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "analyses",
+)
 
 
 @dataclass
@@ -47,10 +54,14 @@ def run_dbt(
     work_dir = database.parent
     command = [
         *args,
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir),
-        "--target-path", str(work_dir / "target"),
-        "--log-path", str(work_dir / "logs"),
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
     ]
     if dbt_vars:
         import json
@@ -83,8 +94,9 @@ def copy_project(destination: Path) -> Path:
     for name in PROJECT_FILES:
         source = PROJECT_DIR / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.pyc"))
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         else:
             shutil.copy2(source, destination / name)
     return destination

@@ -72,7 +72,10 @@ def test_fixed_k_overrides_the_rule_and_non_features_get_member_means():
 def test_metrics_are_in_their_ranges():
     fit = fit_kmeans(
         planted_sample(FIVE_CENTRES)[["annual_income_z", "spending_score_z"]].to_numpy(),
-        k=5, random_state=0, n_init=2, silhouette_sample_size=100,
+        k=5,
+        random_state=0,
+        n_init=2,
+        silhouette_sample_size=100,
     )
     assert 0.5 < fit.silhouette <= 1
     assert fit.davies_bouldin > 0 and fit.calinski_harabasz > 0 and fit.inertia > 0

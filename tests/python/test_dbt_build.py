@@ -6,13 +6,21 @@ import shutil
 
 import pandas as pd
 import pytest
+
 from conftest import copy_project, public_mall_file, run_dbt
 
 HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
 MARTS = (
-    "customer_segments", "segment_profiles", "marketing_targets", "segment_k_selection",
-    "segment_centroids", "segment_feature_scaling", "customer_quarantine",
-    "data_quality_summary", "customer_feature_summary", "customer_distributions",
+    "customer_segments",
+    "segment_profiles",
+    "marketing_targets",
+    "segment_k_selection",
+    "segment_centroids",
+    "segment_feature_scaling",
+    "customer_quarantine",
+    "data_quality_summary",
+    "customer_feature_summary",
+    "customer_distributions",
     "segment_distributions",
 )
 
@@ -39,12 +47,22 @@ def test_default_build_finds_the_five_planted_groups_with_distinct_personas(defa
     profiles = default_build.query("select * from segment_profiles order by segment_id")
     assert profiles.segment_name.is_unique
     cells = set(zip(profiles.income_band, profiles.spending_band, strict=True))
-    assert cells == {("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"),
-                     ("high", "high")}
+    assert cells == {
+        ("low", "low"),
+        ("low", "high"),
+        ("mid", "mid"),
+        ("high", "low"),
+        ("high", "high"),
+    }
     assert profiles.customer_share.sum() == pytest.approx(1.0)
     targets = default_build.query("select * from marketing_targets")
-    by_cell = dict(zip(zip(profiles.income_band, profiles.spending_band, strict=True),
-                       profiles.segment_id, strict=True))
+    by_cell = dict(
+        zip(
+            zip(profiles.income_band, profiles.spending_band, strict=True),
+            profiles.segment_id,
+            strict=True,
+        )
+    )
     premium = targets[targets.campaign_code == "premium_loyalty"].segment_id.unique().tolist()
     assert premium == [by_cell[("high", "high")]]
     upsell = targets[targets.campaign_code == "premium_upsell"].segment_id.unique().tolist()
@@ -54,15 +72,16 @@ def test_default_build_finds_the_five_planted_groups_with_distinct_personas(defa
 def test_centroids_and_scaling_reproduce_the_assignment(default_build):
     """Anyone can score a customer from the two published tables alone."""
     customers = default_build.query("select * from customer_segments order by customer_id")
-    scaling = default_build.query("select * from segment_feature_scaling").set_index(
-        "feature_name")
+    scaling = default_build.query("select * from segment_feature_scaling").set_index("feature_name")
     centroids = default_build.query("select * from segment_centroids order by segment_id")
     distances = []
     for feature in ("annual_income", "spending_score"):
         z = (customers[feature] - scaling.at[feature, "feature_mean"]) / scaling.at[
-            feature, "feature_std"]
-        distances.append((z.to_numpy()[:, None] - centroids[f"centroid_{feature}_z"].to_numpy())
-                         ** 2)
+            feature, "feature_std"
+        ]
+        distances.append(
+            (z.to_numpy()[:, None] - centroids[f"centroid_{feature}_z"].to_numpy()) ** 2
+        )
     nearest = centroids.segment_id.to_numpy()[sum(distances).argmin(axis=1)]
     assert (nearest == customers.segment_id.to_numpy()).all()
 
@@ -71,8 +90,11 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
     shutil.copy(default_build.database, tmp_path / "rebuilt.duckdb")
     rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")
     assert rebuilt.success, rebuilt.explain()
-    for mart, key in [("customer_segments", "customer_id"), ("segment_profiles", "segment_id"),
-                      ("marketing_targets", "customer_id, campaign_code")]:
+    for mart, key in [
+        ("customer_segments", "customer_id"),
+        ("segment_profiles", "segment_id"),
+        ("marketing_targets", "customer_id, campaign_code"),
+    ]:
         before = default_build.query(f"select * from {mart} order by {key}")
         after = rebuilt.query(f"select * from {mart} order by {key}")
         pd.testing.assert_frame_equal(before, after)
@@ -114,16 +136,18 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     segmented = set(run.query("select customer_id from customer_segments").customer_id)
     assert segmented == set(range(2, 201))
     summary = run.query("select * from data_quality_summary").set_index("outcome").row_count
-    assert summary.to_dict() == {"segmented": 199, "exact duplicate collapsed": 1,
-                                 "quarantined": 10}
+    assert summary.to_dict() == {
+        "segmented": 199,
+        "exact duplicate collapsed": 1,
+        "quarantined": 10,
+    }
 
 
 def test_too_many_bad_rows_fail_the_build_and_say_why(tmp_path):
     path = tmp_path / "mostly_bad.csv"
     rows = bundled_rows()[:20] + [f"{900 + i},Female,abc,40,50" for i in range(30)]
     path.write_text("\n".join([HEADER, *rows]) + "\n")
-    run = run_dbt(["build"], tmp_path / "mostly_bad.duckdb",
-                  dbt_vars={"customers_file": str(path)})
+    run = run_dbt(["build"], tmp_path / "mostly_bad.duckdb", dbt_vars={"customers_file": str(path)})
     assert not run.success
     assert "30 of 50 input rows (60.0%) were quarantined" in run.explain()
     assert "max_quarantined_row_share" in run.explain()
@@ -185,7 +209,29 @@ def test_public_file_dropped_in_as_the_seed_builds_the_known_segments(
     profiles = run.query("select * from segment_profiles order by segment_id")
     assert profiles.customer_count.sum() == 200
     cells = sorted(zip(profiles.income_band, profiles.spending_band, strict=True))
-    assert cells == sorted([("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"),
-                            ("high", "high")])
+    assert cells == sorted(
+        [("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"), ("high", "high")]
+    )
     assert set(run.query("select customer_id from customer_segments").customer_id) == set(
-        range(1, 201))
+        range(1, 201)
+    )
+
+
+def test_a_seed_with_bad_cells_still_loads_and_quarantines_them(tmp_path):
+    """A non-numeric cell must not fail the seed load, only its own row."""
+    project = copy_project(tmp_path / "project")
+    rows = bundled_rows()
+    rows[0] = "1,Female,thirty,15,39"
+    rows[1] = "0002,  male ,21,15.0,81"  # zero-padded id, odd spacing, decimal income
+    (project / "seeds/raw/mall_customers.csv").write_text("\n".join([HEADER, *rows]) + "\n")
+    run = run_dbt(["build"], tmp_path / "seed.duckdb", project_dir=project)
+    assert run.success, run.explain()
+    quarantine = run.query("select * from customer_quarantine")
+    assert quarantine.rejection_reason.tolist() == ['age is not a number: "thirty"']
+    second = run.query("select * from customer_segments where customer_id = 2")
+    assert second[["gender", "age", "annual_income"]].values.tolist() == [["Male", 21, 15.0]]
+
+
+def test_docs_generate_offline(default_build):
+    run = run_dbt(["docs", "generate"], default_build.database)
+    assert run.success, run.explain()
