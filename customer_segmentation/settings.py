@@ -87,13 +87,22 @@ class FitSettings:
     silhouette_sample_size: int = 10_000
 
     @classmethod
-    def from_config(cls, get) -> FitSettings:
-        """Build from a `dbt.config.get`-like callable, validating every value."""
+    def from_config(cls, configured: dict[str, Any]) -> FitSettings:
+        """Build from the model's config values, validating every one.
+
+        A missing or null value takes the default, except segment_count where null
+        means "choose k".
+        """
+
+        def get(name: str, default: Any) -> Any:
+            value = configured.get(name)
+            return default if value is None else value
+
         settings = cls(
             features=parse_features(get("segmentation_features", list(DEFAULT_FEATURES))),
             k_min=_as_int(get("segment_k_min", 2), "segment_k_min"),
             k_max=_as_int(get("segment_k_max", 10), "segment_k_max"),
-            fixed_k=_as_int(get("segment_count", None), "segment_count", allow_none=True),
+            fixed_k=_as_int(configured.get("segment_count"), "segment_count", allow_none=True),
             random_state=_as_int(get("segment_random_state", 42), "segment_random_state"),
             n_init=_as_int(get("segment_n_init", 10), "segment_n_init"),
             silhouette_sample_size=_as_int(

@@ -12,6 +12,17 @@ def model(dbt, session):
     dbt.config(materialized="table")
     # On its own line so that dbt sees the dependency.
     sample_relation = dbt.ref("int_customers_sampled")
-    settings = FitSettings.from_config(dbt.config.get)
+    # dbt only passes the config keys it finds as literal dbt.config.get("...") calls in
+    # this file, so each one is spelled out here.
+    configured = {
+        "segmentation_features": dbt.config.get("segmentation_features"),
+        "segment_k_min": dbt.config.get("segment_k_min"),
+        "segment_k_max": dbt.config.get("segment_k_max"),
+        "segment_count": dbt.config.get("segment_count"),
+        "segment_random_state": dbt.config.get("segment_random_state"),
+        "segment_n_init": dbt.config.get("segment_n_init"),
+        "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
+    }
+    settings = FitSettings.from_config(configured)
     sample = sample_relation.df()
     return fit_segment_candidates(sample, settings)

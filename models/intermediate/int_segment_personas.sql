@@ -32,11 +32,7 @@ selected_centroids as (
 ),
 
 age_scaling as (
-    select
-        feature_mean as age_mean,
-        feature_std as age_std
-    from feature_scaling
-    where feature_name = 'age'
+    {{ feature_scaling_in_one_row('feature_scaling') }}
 ),
 
 centroids_in_years as (

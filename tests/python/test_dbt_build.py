@@ -171,6 +171,23 @@ def test_parquet_input_with_snake_case_columns_builds(tmp_path):
     assert len(run.query("select * from customer_segments")) == len(frame)
 
 
+def test_vars_reach_the_python_model(tmp_path):
+    dbt_vars = {
+        "segment_count": 3,
+        "segment_k_max": 4,
+        "segmentation_features": ["age", "spending_score"],
+    }
+    run = run_dbt(["build"], tmp_path / "vars.duckdb", dbt_vars=dbt_vars)
+    assert run.success, run.explain()
+    selection = run.query("select * from segment_k_selection order by k")
+    assert selection.k.tolist() == [2, 3, 4]
+    assert selection[selection.is_selected].k.tolist() == [3]
+    assert set(selection.clustering_features) == {"age,spending_score"}
+    assert set(selection.selection_method) == {"fixed"}
+    profiles = run.query("select * from segment_profiles")
+    assert len(profiles) == 3 and profiles.segment_name.is_unique
+
+
 def public_or_bundled_path():
     from conftest import PROJECT_DIR
 
@@ -185,6 +202,7 @@ def public_or_bundled_path():
         ({"customers_file": "/nowhere/customers.csv"}, "does not exist"),
         ({"customers_file": "/tmp/customers.xlsx"}, "must end in .csv"),
         ({"segment_sample_size": 0}, "segment_sample_size must be between"),
+        ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min=6 and segment_k_max=3"),
     ],
 )
 def test_bad_vars_fail_with_a_clear_message(tmp_path, dbt_vars, message):

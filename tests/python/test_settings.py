@@ -32,7 +32,7 @@ def test_bad_features_are_refused_with_a_reason(value, message):
 
 
 def config(**values):
-    return lambda name, default=None: values.get(name, default)
+    return values
 
 
 def test_settings_read_rendered_var_text():

@@ -17,14 +17,7 @@ personas as (
 ),
 
 scaling_by_feature as (
-    select
-        {%- for feature in known_segmentation_features() %}
-        max(case when feature_name = '{{ feature }}' then feature_mean end)
-            as {{ feature }}_mean,
-        max(case when feature_name = '{{ feature }}' then feature_std end)
-            as {{ feature }}_std{{ ',' if not loop.last }}
-        {%- endfor %}
-    from feature_scaling
+    {{ feature_scaling_in_one_row('feature_scaling') }}
 ),
 
 centroids as (
