@@ -187,3 +187,24 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     frame["n_init"] = settings.n_init
     frame["total_fit_seconds"] = total_seconds
     return frame
+
+
+def add_original_units(candidates: pd.DataFrame, scaling: pd.DataFrame) -> pd.DataFrame:
+    """Add centroid_<feature> in the feature's own units next to each centroid_<feature>_z.
+
+    `scaling` is shaped like segment_feature_scaling: feature_name, feature_mean,
+    feature_std (the population values the z-scores were computed with).
+    """
+    by_feature = scaling.set_index("feature_name")
+    missing = [feature for feature in KNOWN_FEATURES if feature not in by_feature.index]
+    if missing:
+        raise ValueError(f"feature scaling has no row for {', '.join(missing)}")
+    result = candidates.copy()
+    for feature in KNOWN_FEATURES:
+        z_column = f"centroid_{feature}_z"
+        values = (
+            by_feature.at[feature, "feature_mean"]
+            + result[z_column] * by_feature.at[feature, "feature_std"]
+        )
+        result.insert(result.columns.get_loc(z_column) + 1, f"centroid_{feature}", values)
+    return result

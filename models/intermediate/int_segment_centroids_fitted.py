@@ -4,7 +4,7 @@ Settings come from vars through this model's YAML config, validated in
 customer_segmentation.settings.
 """
 
-from customer_segmentation.clustering import fit_segment_candidates
+from customer_segmentation.clustering import add_original_units, fit_segment_candidates
 from customer_segmentation.settings import FitSettings
 
 
@@ -12,6 +12,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     # On its own line so that dbt sees the dependency.
     sample_relation = dbt.ref("int_customers_sampled")
+    scaling_relation = dbt.ref("segment_feature_scaling")
     # dbt only passes the config keys it finds as literal dbt.config.get("...") calls in
     # this file, so each one is spelled out here.
     configured = {
@@ -25,4 +26,5 @@ def model(dbt, session):
     }
     settings = FitSettings.from_config(configured)
     sample = sample_relation.df()
-    return fit_segment_candidates(sample, settings)
+    scaling = scaling_relation.df()
+    return add_original_units(fit_segment_candidates(sample, settings), scaling)

@@ -9,10 +9,6 @@ fitted_centroids as (
     select * from {{ ref('int_segment_centroids_fitted') }}
 ),
 
-feature_scaling as (
-    select * from {{ ref('segment_feature_scaling') }}
-),
-
 bands as (
     select * from {{ ref('customer_bands') }}
 ),
@@ -26,44 +22,32 @@ selected_centroids as (
         segment_id,
         centroid_age_z,
         centroid_annual_income_z,
-        centroid_spending_score_z
+        centroid_spending_score_z,
+        centroid_age
     from fitted_centroids
     where is_selected_k
 ),
 
-age_scaling as (
-    {{ feature_scaling_in_one_row('feature_scaling') }}
-),
-
-centroids_in_years as (
-    select
-        selected_centroids.*,
-        age_scaling.age_mean
-        + selected_centroids.centroid_age_z * age_scaling.age_std as centroid_age
-    from selected_centroids
-    cross join age_scaling
-),
-
 banded as (
     select
-        centroids_in_years.segment_id,
+        selected_centroids.segment_id,
         income_bands.band_code as income_band,
         spending_bands.band_code as spending_band,
         age_bands.band_code as age_band,
         income_bands.band_label as income_band_label,
         spending_bands.band_label as spending_band_label,
         age_bands.band_label as age_band_label,
-        centroids_in_years.centroid_age
-    from centroids_in_years
+        selected_centroids.centroid_age
+    from selected_centroids
     left join bands as income_bands
         on income_bands.band_dimension = 'annual_income'
-        and {{ in_band('centroids_in_years.centroid_annual_income_z', 'income_bands') }}
+        and {{ in_band('selected_centroids.centroid_annual_income_z', 'income_bands') }}
     left join bands as spending_bands
         on spending_bands.band_dimension = 'spending_score'
-        and {{ in_band('centroids_in_years.centroid_spending_score_z', 'spending_bands') }}
+        and {{ in_band('selected_centroids.centroid_spending_score_z', 'spending_bands') }}
     left join bands as age_bands
         on age_bands.band_dimension = 'age'
-        and {{ in_band('centroids_in_years.centroid_age', 'age_bands') }}
+        and {{ in_band('selected_centroids.centroid_age', 'age_bands') }}
 ),
 
 named as (

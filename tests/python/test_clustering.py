@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.clustering import (
+    add_original_units,
     choose_k,
     elbow_k,
     fit_kmeans,
@@ -110,3 +111,23 @@ def test_rule_lands_on_the_five_known_segments_of_the_public_mall_data():
 def test_segments_level_on_the_first_feature_are_ordered_by_the_next():
     centroids = np.array([[-1.34, 1.2], [-1.30, -1.2], [0.0, 0.0]])
     assert segment_order(centroids).tolist() == [1, 0, 2]
+
+
+def test_original_units_undo_the_standardisation():
+    candidates = pd.DataFrame(
+        {f"centroid_{feature}_z": [-1.0, 2.0] for feature in KNOWN_FEATURES} | {"k": [2, 2]}
+    )
+    scaling = pd.DataFrame(
+        {
+            "feature_name": list(KNOWN_FEATURES),
+            "feature_mean": [40.0, 60.0, 50.0],
+            "feature_std": [10.0, 20.0, 25.0],
+        }
+    )
+    result = add_original_units(candidates, scaling)
+    assert result.centroid_age.tolist() == [30.0, 60.0]
+    assert result.centroid_annual_income.tolist() == [40.0, 100.0]
+    assert result.centroid_spending_score.tolist() == [25.0, 100.0]
+    assert list(result.columns[:2]) == ["centroid_age_z", "centroid_age"]
+    with pytest.raises(ValueError, match="no row for age"):
+        add_original_units(candidates, scaling.iloc[1:])

@@ -8,16 +8,8 @@ fitted_centroids as (
     select * from {{ ref('int_segment_centroids_fitted') }}
 ),
 
-feature_scaling as (
-    select * from {{ ref('segment_feature_scaling') }}
-),
-
 personas as (
     select * from {{ ref('int_segment_personas') }}
-),
-
-scaling_by_feature as (
-    {{ feature_scaling_in_one_row('feature_scaling') }}
 ),
 
 centroids as (
@@ -27,15 +19,12 @@ centroids as (
         fitted_centroids.clustering_features,
         {%- for feature in known_segmentation_features() %}
         fitted_centroids.centroid_{{ feature }}_z,
-        scaling_by_feature.{{ feature }}_mean
-        + fitted_centroids.centroid_{{ feature }}_z * scaling_by_feature.{{ feature }}_std
-            as centroid_{{ feature }},
+        fitted_centroids.centroid_{{ feature }},
         {%- endfor %}
         fitted_centroids.sample_customer_count
     from fitted_centroids
     inner join personas
         on fitted_centroids.segment_id = personas.segment_id
-    cross join scaling_by_feature
     where fitted_centroids.is_selected_k
 )
 
