@@ -84,7 +84,7 @@ class FitSettings:
     fixed_k: int | None = None
     random_state: int = 42
     n_init: int = 10
-    silhouette_sample_size: int = 10_000
+    silhouette_sample_size: int = 5_000
 
     @classmethod
     def from_config(cls, configured: dict[str, Any]) -> FitSettings:
@@ -106,7 +106,7 @@ class FitSettings:
             random_state=_as_int(get("segment_random_state", 42), "segment_random_state"),
             n_init=_as_int(get("segment_n_init", 10), "segment_n_init"),
             silhouette_sample_size=_as_int(
-                get("silhouette_sample_size", 10_000), "silhouette_sample_size"
+                get("silhouette_sample_size", 5_000), "silhouette_sample_size"
             ),
         )
         settings.validate()

@@ -28,3 +28,50 @@
 {% macro default__try_cast_double(expression) -%}
     try_cast({{ expression }} as {{ double_type() }})
 {%- endmacro %}
+
+{#- A fast, deterministic hash of a value to order a sample by. dbt's portable hash is
+    md5 over text, which costs seconds at ten million rows on DuckDB. -#}
+{% macro sample_hash(expression) -%}
+    {{ return(adapter.dispatch('sample_hash', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sample_hash(expression) -%}
+    {{ dbt.hash(expression) }}
+{%- endmacro %}
+
+{% macro duckdb__sample_hash(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}
+
+{#- The 25th, 50th and 75th percentiles of an expression as a list of three. DuckDB
+    holds every value of each exact quantile aggregate in memory, so three separate
+    percentile_cont calls cost three copies of the column: one list aggregate costs
+    one. -#}
+{% macro quartile_list(expression) -%}
+    {{ return(adapter.dispatch('quartile_list', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__quartile_list(expression) -%}
+    array(
+        percentile_cont(0.25) within group (order by {{ expression }}),
+        percentile_cont(0.5) within group (order by {{ expression }}),
+        percentile_cont(0.75) within group (order by {{ expression }})
+    )
+{%- endmacro %}
+
+{% macro duckdb__quartile_list(expression) -%}
+    quantile_cont({{ expression }}, [0.25, 0.5, 0.75])
+{%- endmacro %}
+
+{#- Element `position` (1-based) of a list. -#}
+{% macro list_item(list_expression, position) -%}
+    {{ return(adapter.dispatch('list_item', 'customer_segmentation')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__list_item(list_expression, position) -%}
+    element_at({{ list_expression }}, {{ position }})
+{%- endmacro %}
+
+{% macro duckdb__list_item(list_expression, position) -%}
+    {{ list_expression }}[{{ position }}]
+{%- endmacro %}

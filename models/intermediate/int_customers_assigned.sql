@@ -1,7 +1,8 @@
-{#- Nearest-centroid assignment in SQL: one scan of the customers against the k
-    centroids, over the clustering features only (validated names). Ties go to the
-    lower segment id, as in scikit-learn's predict. -#}
+{#- Nearest-centroid assignment in SQL, over the clustering features only (validated
+    names), with the selected centroids written in as literals (see
+    macros/nearest_centroid.sql): one scan of the customers. -#}
 {%- set clustering_features = segmentation_features() -%}
+{%- set centroids = selected_centroids(ref('int_segment_centroids_fitted')) -%}
 
 with
 
@@ -9,47 +10,26 @@ standardised_customers as (
     select * from {{ ref('int_customers_standardised') }}
 ),
 
-fitted_centroids as (
-    select * from {{ ref('int_segment_centroids_fitted') }}
-),
-
-selected_centroids as (
-    select * from fitted_centroids
-    where is_selected_k
-),
-
 distances as (
     select
-        standardised_customers.customer_id,
-        selected_centroids.segment_id,
-        {%- for feature in clustering_features %}
-        power(
-            standardised_customers.{{ feature }}_z
-            - selected_centroids.centroid_{{ feature }}_z,
-            2
-        ){{ ' +' if not loop.last else ' as squared_distance' }}
-        {%- endfor %}
-    from standardised_customers
-    cross join selected_centroids
-),
-
-ranked as (
-    select
         *,
-        row_number() over (
-            partition by customer_id
-            order by squared_distance, segment_id
-        ) as distance_rank
-    from distances
+        {{- squared_distances(centroids, clustering_features) }}
+    from standardised_customers
 ),
 
 nearest as (
     select
         customer_id,
-        segment_id,
-        sqrt(squared_distance) as distance_to_centroid
-    from ranked
-    where distance_rank = 1
+        cast({{ nearest_segment_id(centroids) }} as {{ dbt.type_bigint() }}) as segment_id,
+        gender,
+        age,
+        annual_income,
+        spending_score,
+        {%- for feature in known_segmentation_features() %}
+        {{ feature }}_z,
+        {%- endfor %}
+        {{ nearest_distance(centroids) }} as distance_to_centroid
+    from distances
 )
 
 select * from nearest

@@ -10,9 +10,13 @@ standardised_customers as (
 ),
 
 sampled as (
-    select *
+    select
+        customer_id,
+        {%- for feature in known_segmentation_features() %}
+        {{ feature }}_z{{ ',' if not loop.last }}
+        {%- endfor %}
     from standardised_customers
-    order by {{ dbt.hash('customer_id') }}, customer_id
+    order by {{ sample_hash('customer_id') }}, customer_id
     limit {{ sample_size }}
 )
 

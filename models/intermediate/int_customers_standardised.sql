@@ -14,7 +14,7 @@ scaling_by_feature as (
 
 standardised as (
     select
-        customers.customer_id,
+        customers.*,
         {%- for feature in known_segmentation_features() %}
         {#- A feature with no spread carries no information: z = 0, not a division
             by zero. #}

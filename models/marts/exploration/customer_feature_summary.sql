@@ -15,9 +15,7 @@ summaries as (
         count({{ feature }}) as value_count,
         count(*) - count({{ feature }}) as missing_count,
         cast(min({{ feature }}) as {{ double_type() }}) as min_value,
-        percentile_cont(0.25) within group (order by {{ feature }}) as first_quartile,
-        percentile_cont(0.5) within group (order by {{ feature }}) as median_value,
-        percentile_cont(0.75) within group (order by {{ feature }}) as third_quartile,
+        {{ quartile_list(feature) }} as quartiles,
         cast(max({{ feature }}) as {{ double_type() }}) as max_value,
         cast(avg({{ feature }}) as {{ double_type() }}) as mean_value,
         cast(stddev_samp({{ feature }}) as {{ double_type() }}) as std_value
@@ -27,6 +25,22 @@ summaries as (
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+final as (
+    select
+        feature_name,
+        row_count,
+        value_count,
+        missing_count,
+        min_value,
+        cast({{ list_item('quartiles', 1) }} as {{ double_type() }}) as first_quartile,
+        cast({{ list_item('quartiles', 2) }} as {{ double_type() }}) as median_value,
+        cast({{ list_item('quartiles', 3) }} as {{ double_type() }}) as third_quartile,
+        max_value,
+        mean_value,
+        std_value
+    from summaries
 )
 
-select * from summaries
+select * from final
