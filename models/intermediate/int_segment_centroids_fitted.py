@@ -5,6 +5,7 @@ customer_segmentation.settings.
 """
 
 from customer_segmentation.clustering import add_original_units, fit_segment_candidates
+from customer_segmentation.frames import to_pandas
 from customer_segmentation.settings import FitSettings
 
 
@@ -25,6 +26,7 @@ def model(dbt, session):
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
     }
     settings = FitSettings.from_config(configured)
-    sample = sample_relation.df()
-    scaling = scaling_relation.df()
+    # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.
+    sample = to_pandas(sample_relation)
+    scaling = to_pandas(scaling_relation)
     return add_original_units(fit_segment_candidates(sample, settings), scaling)
