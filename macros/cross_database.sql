@@ -75,3 +75,25 @@
 {% macro duckdb__list_item(list_expression, position) -%}
     {{ list_expression }}[{{ position }}]
 {%- endmacro %}
+
+{#- An expression as text (a no-op on text columns). -#}
+{% macro as_text(expression) -%}
+    cast({{ expression }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- A hash of several non-null columns taken together, to compare rows by value. -#}
+{% macro values_hash(columns) -%}
+    {{ return(adapter.dispatch('values_hash', 'customer_segmentation')(columns)) }}
+{%- endmacro %}
+
+{% macro default__values_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append(as_text(column)) -%}
+    {%- endfor -%}
+    {{ dbt.hash(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{% macro duckdb__values_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}

@@ -107,3 +107,42 @@
     {%- endfor -%}
     {{ return(resolved) }}
 {%- endmacro %}
+
+
+{#- The required numeric columns (among age, income, spending score and id) that the
+    input already types as numbers, as in most Parquet files. Staging reads those
+    directly: turning ten million numbers into text and parsing them back costs
+    seconds and can change nothing. Engines without a cheap way to ask get an empty
+    list, and every column goes through the text path. -#}
+{% macro numeric_input_columns(input_relation, input_columns) -%}
+    {{ return(adapter.dispatch('numeric_input_columns', 'customer_segmentation')(
+        input_relation, input_columns
+    )) }}
+{%- endmacro %}
+
+{% macro default__numeric_input_columns(input_relation, input_columns) -%}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro duckdb__numeric_input_columns(input_relation, input_columns) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set numeric_types = [
+        'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT',
+        'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'REAL'
+    ] -%}
+    {%- set described = run_query('describe select * from ' ~ input_relation) -%}
+    {%- set types = {} -%}
+    {%- for row in described.rows -%}
+        {%- do types.update({quoted_identifier(row[0]): row[1] | upper}) -%}
+    {%- endfor -%}
+    {%- set numeric = [] -%}
+    {%- for name in ['customer_id', 'age', 'annual_income', 'spending_score'] -%}
+        {%- set column_type = types.get(input_columns[name], '') -%}
+        {%- if column_type in numeric_types or column_type.startswith('DECIMAL') -%}
+            {%- do numeric.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(numeric) }}
+{%- endmacro %}

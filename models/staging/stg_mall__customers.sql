@@ -3,6 +3,7 @@
     source (a source alone puts no seed in the DAG). -#}
 {%- set input_relation = customers_input() -%}
 {%- set input_columns = customer_input_columns(input_relation) -%}
+{%- set numeric_columns = numeric_input_columns(input_relation, input_columns) -%}
 {%- set age_min = number_var('plausible_age_min', 0, 150) -%}
 {%- set age_max = number_var('plausible_age_max', age_min, 150) %}
 
@@ -12,7 +13,11 @@ input_rows as (
     select
         row_number() over () as input_row_number,
         {%- for name, column in input_columns.items() %}
-        nullif(trim(cast({{ column }} as varchar)), '') as raw_{{ name }},
+        {%- if name in numeric_columns %}
+        {{ column }} as raw_{{ name }},
+        {%- else %}
+        nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '') as raw_{{ name }},
+        {%- endif %}
         {%- endfor %}
     from {{ input_relation }}
 ),
@@ -41,10 +46,12 @@ field_problems as (
             when raw_customer_id is null then 'missing customer id'
             when customer_id_number is null
                 or not {{ is_finite_number('customer_id_number') }}
-                then 'customer id is not a number: "' || left(raw_customer_id, 40) || '"'
+                then 'customer id is not a number: "'
+                    || left({{ as_text('raw_customer_id') }}, 40) || '"'
             when customer_id_number != floor(customer_id_number)
                 or customer_id_number < 1
-                then 'customer id is not a positive whole number: ' || raw_customer_id
+                then 'customer id is not a positive whole number: '
+                    || {{ as_text('raw_customer_id') }}
         end as customer_id_problem,
         case
             when raw_gender is null then 'missing gender'
@@ -54,32 +61,34 @@ field_problems as (
         case
             when raw_age is null then 'missing age'
             when age_number is null or not {{ is_finite_number('age_number') }}
-                then 'age is not a number: "' || left(raw_age, 40) || '"'
+                then 'age is not a number: "' || left({{ as_text('raw_age') }}, 40) || '"'
             when age_number != floor(age_number)
-                then 'age is not a whole number: ' || raw_age
+                then 'age is not a whole number: ' || {{ as_text('raw_age') }}
             when age_number < {{ age_min }} or age_number > {{ age_max }}
                 then 'age outside the plausible range {{ age_min }}-{{ age_max }}: '
-                    || raw_age
+                    || {{ as_text('raw_age') }}
         end as age_problem,
         case
             when raw_annual_income is null then 'missing annual income'
             when annual_income_number is null
                 or not {{ is_finite_number('annual_income_number') }}
                 then 'annual income is not a number: "'
-                    || left(raw_annual_income, 40) || '"'
+                    || left({{ as_text('raw_annual_income') }}, 40) || '"'
             when annual_income_number < 0
-                then 'annual income is negative: ' || raw_annual_income
+                then 'annual income is negative: ' || {{ as_text('raw_annual_income') }}
         end as annual_income_problem,
         case
             when raw_spending_score is null then 'missing spending score'
             when spending_score_number is null
                 or not {{ is_finite_number('spending_score_number') }}
                 then 'spending score is not a number: "'
-                    || left(raw_spending_score, 40) || '"'
+                    || left({{ as_text('raw_spending_score') }}, 40) || '"'
             when spending_score_number != floor(spending_score_number)
-                then 'spending score is not a whole number: ' || raw_spending_score
+                then 'spending score is not a whole number: '
+                    || {{ as_text('raw_spending_score') }}
             when spending_score_number < 1 or spending_score_number > 100
-                then 'spending score outside 1-100: ' || raw_spending_score
+                then 'spending score outside 1-100: '
+                    || {{ as_text('raw_spending_score') }}
         end as spending_score_problem
     from parsed
 ),
@@ -116,22 +125,26 @@ typed as (
 
 {#- Duplicates are judged among rows whose values are all usable: the same id with
     different values is a conflict (every copy is quarantined: which one is right is
-    unknowable); the same id with the same values is one customer loaded twice. Ids
-    are grouped on a narrow projection and only repeated ids are joined back: far
-    cheaper at scale than windowing whole rows. -#}
+    unknowable); the same id with the same values is one customer loaded twice. One
+    narrow aggregate finds both: comparing a 64-bit hash of the values instead of
+    min/max of each column keeps every id's state small, so ten million ids group in
+    memory instead of spilling (a collision would need two different rows of one id
+    to hash alike: about one chance in 10^19). -#}
 repeated_customer_ids as (
     select
         customer_id,
         count(*) as copies_of_customer_id,
         min(input_row_number) as first_input_row_number,
-        (
-            min(gender) != max(gender)
-            or min(age) != max(age)
-            or min(annual_income) != max(annual_income)
-            or min(spending_score) != max(spending_score)
-        ) as has_conflicting_values
-    from typed
-    where value_problems is null
+        min(values_hash) != max(values_hash) as has_conflicting_values
+    from (
+        select
+            customer_id,
+            input_row_number,
+            {{ values_hash(['gender', 'age', 'annual_income', 'spending_score']) }}
+                as values_hash
+        from typed
+        where value_problems is null
+    ) as usable_rows
     group by customer_id
     having count(*) > 1
 ),
@@ -169,7 +182,8 @@ final as (
         customer_id,
         gender,
         {%- for name in input_columns %}
-        case when rejection_reason is not null then raw_{{ name }} end as raw_{{ name }},
+        case when rejection_reason is not null then {{ as_text('raw_' ~ name) }} end
+            as raw_{{ name }},
         {%- endfor %}
         rejection_reason,
         age,
