@@ -84,7 +84,8 @@ class FitSettings:
     fixed_k: int | None = None
     random_state: int = 42
     n_init: int = 10
-    silhouette_sample_size: int = 5_000
+    silhouette_sample_size: int = 3_000
+    selection_sample_size: int = 20_000
 
     @classmethod
     def from_config(cls, configured: dict[str, Any]) -> FitSettings:
@@ -106,7 +107,10 @@ class FitSettings:
             random_state=_as_int(get("segment_random_state", 42), "segment_random_state"),
             n_init=_as_int(get("segment_n_init", 10), "segment_n_init"),
             silhouette_sample_size=_as_int(
-                get("silhouette_sample_size", 5_000), "silhouette_sample_size"
+                get("silhouette_sample_size", 3_000), "silhouette_sample_size"
+            ),
+            selection_sample_size=_as_int(
+                get("segment_selection_sample_size", 20_000), "segment_selection_sample_size"
             ),
         )
         settings.validate()
@@ -126,6 +130,12 @@ class FitSettings:
         if self.silhouette_sample_size < 100:
             raise SettingsError(
                 f"silhouette_sample_size must be at least 100, got {self.silhouette_sample_size}"
+            )
+
+        if self.selection_sample_size < 100:
+            raise SettingsError(
+                "segment_selection_sample_size must be at least 100, got "
+                f"{self.selection_sample_size}"
             )
 
     def candidate_ks(self, row_count: int) -> list[int]:

@@ -24,6 +24,7 @@ def model(dbt, session):
         "segment_random_state": dbt.config.get("segment_random_state"),
         "segment_n_init": dbt.config.get("segment_n_init"),
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
+        "segment_selection_sample_size": dbt.config.get("segment_selection_sample_size"),
     }
     settings = FitSettings.from_config(configured)
     # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.

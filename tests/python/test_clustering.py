@@ -9,6 +9,7 @@ from customer_segmentation.clustering import (
     fit_kmeans,
     fit_segment_candidates,
     segment_order,
+    selection_rows,
 )
 from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
 
@@ -56,6 +57,34 @@ def test_fit_does_not_depend_on_row_order():
     second = fit_segment_candidates(sample.iloc[::-1].reset_index(drop=True), settings)
     columns = ["k", "segment_id", "centroid_annual_income_z", "silhouette", "is_selected_k"]
     pd.testing.assert_frame_equal(first[columns], second[columns])
+
+
+def test_k_is_chosen_on_the_selection_rows_and_the_chosen_k_refitted_on_all():
+    sample = planted_sample(FIVE_CENTRES, per_centre=400)
+    settings = FitSettings(k_min=3, k_max=7, n_init=3, selection_sample_size=500)
+    frame = fit_segment_candidates(sample, settings)
+    assert (frame.sample_row_count == 2000).all() and (frame.selection_row_count == 500).all()
+    selected = frame[frame.is_selected_k]
+    assert selected.k.unique().tolist() == [5]
+    # The chosen k's centroids and counts cover the whole sample; the others only
+    # the selection rows.
+    assert selected.sample_customer_count.sum() == 2000
+    assert (selected.centroid_row_count == 2000).all()
+    others = frame[~frame.is_selected_k]
+    assert (others.centroid_row_count == 500).all()
+    assert others.groupby("k").sample_customer_count.sum().eq(500).all()
+    # Same answer as fitting every k on everything, for the chosen k.
+    full = fit_segment_candidates(sample, FitSettings(k_min=5, k_max=5, n_init=3))
+    columns = ["centroid_annual_income_z", "centroid_spending_score_z"]
+    assert np.allclose(selected[columns].to_numpy(), full[columns].to_numpy())
+
+
+def test_selection_rows_are_a_fixed_subset():
+    settings = FitSettings(selection_sample_size=100, random_state=3)
+    first, second = selection_rows(1000, settings), selection_rows(1000, settings)
+    assert len(first) == 100 and len(set(first)) == 100 and (np.diff(first) > 0).all()
+    assert np.array_equal(first, second)
+    assert np.array_equal(selection_rows(50, settings), np.arange(50))
 
 
 def test_fixed_k_overrides_the_rule_and_non_features_get_member_means():

@@ -51,6 +51,8 @@ def test_settings_read_rendered_var_text():
         ({"segment_n_init": 0}, "segment_n_init"),
         ({"segment_k_max": "ten"}, "whole number"),
         ({"segment_k_max": 2.5}, "whole number"),
+        ({"segment_selection_sample_size": 0}, "segment_selection_sample_size"),
+        ({"silhouette_sample_size": -5}, "silhouette_sample_size"),
     ],
 )
 def test_bad_numbers_are_refused(values, message):

@@ -14,6 +14,7 @@ per_k as (
         calinski_harabasz,
         davies_bouldin,
         sample_row_count,
+        selection_row_count,
         fit_seconds,
         is_elbow_k,
         is_selected_k as is_selected
