@@ -52,7 +52,8 @@ def run_dbt(
     published: Path | None = None,
 ) -> DbtRun:
     """Invoke dbt in this process and report failing nodes by name. The publication
-    goes to `published` (default: published/ beside the database), never the repo."""
+    goes to `published` (through SEGMENTATION_PUBLISHED_DIR), never into the repo; its
+    default differs from the model's own fallback, so the variable is really used."""
     from dbt.cli.main import dbtRunner
 
     work_dir = database.parent
@@ -71,7 +72,7 @@ def run_dbt(
         import json
 
         command += ["--vars", json.dumps(dbt_vars)]
-    published = published or work_dir / "published"
+    published = published or work_dir / "published_for_readers"
     environment = {
         "SEGMENTATION_DUCKDB_PATH": str(database),
         "SEGMENTATION_PUBLISHED_DIR": str(published),

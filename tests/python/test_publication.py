@@ -87,15 +87,16 @@ def test_build_publishes_every_mart_with_matching_rows(default_build):
 
 
 def copy_of(default_build, destination):
+    """The shared build's database and publication, to rebuild without touching them."""
     destination.mkdir()
     shutil.copy(default_build.database, destination / "segmentation.duckdb")
     shutil.copytree(default_build.published, destination / "published", symlinks=True)
-    return destination / "segmentation.duckdb"
+    return destination / "segmentation.duckdb", destination / "published"
 
 
 def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp_path):
-    database = copy_of(default_build, tmp_path / "build")
-    published = PublicationLayout(database.parent / "published")
+    database, directory = copy_of(default_build, tmp_path / "build")
+    published = PublicationLayout(directory)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDING_READER, str(published.database)],
         stdin=subprocess.PIPE,
@@ -112,7 +113,7 @@ def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp
         before = json.loads(holder.stdout.readline())
         first_arrival = json.loads(arrivals.stdout.readline())
         assert first_arrival.get("consistent"), first_arrival
-        rebuilt = run_dbt(["build"], database)
+        rebuilt = run_dbt(["build"], database, published=directory)
         assert rebuilt.success, rebuilt.explain()
         holder.stdin.write("again\n")
         holder.stdin.flush()
@@ -142,23 +143,21 @@ def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp
 
 
 def test_a_failed_build_leaves_the_previous_publication_unchanged(default_build, tmp_path):
-    database = copy_of(default_build, tmp_path / "build")
-    published = database.parent / "published"
+    database, published = copy_of(default_build, tmp_path / "build")
     before = publication_snapshot(published)
     path = tmp_path / "mostly_bad.csv"
     rows = bundled_rows()[:20] + [f"{900 + i},Female,abc,40,50" for i in range(30)]
     path.write_text("\n".join([HEADER, *rows]) + "\n")
-    run = run_dbt(["build"], database, dbt_vars={"customers_file": str(path)})
+    run = run_dbt(["build"], database, dbt_vars={"customers_file": str(path)}, published=published)
     assert not run.success
     assert run.statuses["publication"] == "skipped"
     assert publication_snapshot(published) == before
 
 
 def test_dbt_run_does_not_publish_untested_marts(default_build, tmp_path):
-    database = copy_of(default_build, tmp_path / "build")
-    published = database.parent / "published"
+    database, published = copy_of(default_build, tmp_path / "build")
     before = publication_snapshot(published)
-    run = run_dbt(["run", "--select", "publication"], database)
+    run = run_dbt(["run", "--select", "publication"], database, published=published)
     assert run.success, run.explain()
     assert not run.query("select * from publication").is_published.any()
     assert publication_snapshot(published) == before
