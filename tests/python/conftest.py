@@ -3,6 +3,7 @@ against temporary DuckDB files, and read the results back."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ PROJECT_FILES = (
 class DbtRun:
     success: bool
     database: Path
+    published: Path
     messages: list[str] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
 
@@ -47,8 +49,11 @@ def run_dbt(
     database: Path,
     project_dir: Path = PROJECT_DIR,
     dbt_vars: dict | None = None,
+    published: Path | None = None,
 ) -> DbtRun:
-    """Invoke dbt in this process and report failing nodes by name."""
+    """Invoke dbt in this process and report failing nodes by name. The publication
+    goes to `published` (through SEGMENTATION_PUBLISHED_DIR), never into the repo; its
+    default differs from the model's own fallback, so the variable is really used."""
     from dbt.cli.main import dbtRunner
 
     work_dir = database.parent
@@ -67,16 +72,22 @@ def run_dbt(
         import json
 
         command += ["--vars", json.dumps(dbt_vars)]
-    previous = os.environ.get("SEGMENTATION_DUCKDB_PATH")
-    os.environ["SEGMENTATION_DUCKDB_PATH"] = str(database)
+    published = published or work_dir / "published_for_readers"
+    environment = {
+        "SEGMENTATION_DUCKDB_PATH": str(database),
+        "SEGMENTATION_PUBLISHED_DIR": str(published),
+    }
+    previous = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
     try:
         result = dbtRunner().invoke(command)
     finally:
-        if previous is None:
-            os.environ.pop("SEGMENTATION_DUCKDB_PATH", None)
-        else:
-            os.environ["SEGMENTATION_DUCKDB_PATH"] = previous
-    run = DbtRun(success=result.success, database=database)
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    run = DbtRun(success=result.success, database=database, published=published)
     if result.exception is not None:
         run.messages.append(f"exception: {result.exception}")
     for node_result in getattr(result.result, "results", None) or []:
@@ -86,6 +97,18 @@ def run_dbt(
         if status in ("error", "fail", "warn"):
             run.messages.append(f"{status} {name}: {node_result.message}")
     return run
+
+
+def publication_snapshot(directory: Path) -> dict[str, str]:
+    """Every file's digest and every link's target under the publication directory."""
+    state = {}
+    for path in sorted(directory.rglob("*")):
+        key = str(path.relative_to(directory))
+        if path.is_symlink():
+            state[key] = "-> " + str(path.readlink())
+        elif path.is_file() and path.name != ".publish.lock":
+            state[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
 
 
 def copy_project(destination: Path) -> Path:

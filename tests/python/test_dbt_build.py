@@ -176,9 +176,13 @@ def test_vars_reach_the_python_model(tmp_path):
         "segment_count": 3,
         "segment_k_max": 4,
         "segmentation_features": ["age", "spending_score"],
+        # The var wins over SEGMENTATION_PUBLISHED_DIR, which run_dbt always sets.
+        "published_dir": str(tmp_path / "by_var"),
     }
     run = run_dbt(["build"], tmp_path / "vars.duckdb", dbt_vars=dbt_vars)
     assert run.success, run.explain()
+    assert (tmp_path / "by_var/segmentation.duckdb").exists()
+    assert not run.published.exists()
     selection = run.query("select * from segment_k_selection order by k")
     assert selection.k.tolist() == [2, 3, 4]
     assert selection[selection.is_selected].k.tolist() == [3]

@@ -1,0 +1,171 @@
+"""Unit tests of the publication logic on plain DuckDB connections (no dbt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from conftest import publication_snapshot
+from customer_segmentation.publish import (
+    PublicationLayout,
+    build_database_path,
+    publish_marts,
+    resolve_directory,
+    version_name,
+)
+
+SOURCES = {
+    "customer_segments": "select * from main.customers",
+    "segment_profiles": "select segment_id, count(*) as customer_count from main.customers "
+    "group by segment_id",
+}
+BUILD_ID = "0f1e2d3c-aaaa-bbbb-cccc-000000000001"
+START = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def build(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "build.duckdb"))
+    connection.execute(
+        "create table customers as "
+        "select range as customer_id, range % 3 as segment_id from range(1000)"
+    )
+    yield connection
+    connection.close()
+
+
+def test_directory_is_configured_or_beside_the_build_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_directory("out/pub", "/data/build.duckdb") == tmp_path / "out/pub"
+    assert resolve_directory("  ", "/data/build.duckdb") == Path("/data/published")
+    assert resolve_directory(None, "build.duckdb") == tmp_path / "published"
+    assert resolve_directory(None, ":memory:") == tmp_path / "published"
+
+
+def test_build_database_path_names_the_file(build, tmp_path):
+    assert build_database_path(build) == str(tmp_path / "build.duckdb")
+
+
+def test_versions_sort_by_publication_time():
+    earlier = version_name("ffffffff-0000", START)
+    later = version_name("00000000-ffff", START + timedelta(microseconds=1))
+    assert earlier < later
+    assert earlier == "20300102T030405000000Z-ffffffff"
+
+
+def test_publish_writes_database_parquet_and_manifest(build, tmp_path):
+    directory = tmp_path / "published"
+    manifest = publish_marts(build, SOURCES, directory, BUILD_ID, START)
+    assert manifest.set_index("mart_name").row_count.to_dict() == {
+        "customer_segments": 1000,
+        "segment_profiles": 3,
+    }
+    layout = PublicationLayout(directory)
+    with duckdb.connect(str(layout.database), read_only=True) as reader:
+        tables = {row[0] for row in reader.execute("show tables").fetchall()}
+        assert tables == {"customer_segments", "segment_profiles", "publication"}
+        stored = reader.execute("select * from publication order by mart_name").df()
+        assert stored.build_id.unique().tolist() == [BUILD_ID]
+        assert stored.published_at.tolist() == [pd.Timestamp("2030-01-02 03:04:05")] * 2
+        segments = reader.execute("select * from customer_segments order by all").df()
+    assert layout.current_version() == version_name(BUILD_ID, START)
+    from_parquet = duckdb.sql(
+        f"select * from '{layout.current}/customer_segments.parquet' order by all"
+    ).df()
+    pd.testing.assert_frame_equal(segments, from_parquet)
+    # Nothing staged is left behind, and no WAL beside the published file.
+    assert sorted(p.name for p in directory.iterdir()) == [
+        ".publish.lock",
+        "parquet",
+        "segmentation.duckdb",
+    ]
+
+
+def test_republishing_keeps_the_previous_parquet_version_only(build, tmp_path):
+    directory = tmp_path / "published"
+    versions = []
+    for minute in range(3):
+        when = START + timedelta(minutes=minute)
+        build.execute("insert into customers values (10000 + ?, 1)", [minute])
+        publish_marts(build, SOURCES, directory, BUILD_ID, when)
+        versions.append(version_name(BUILD_ID, when))
+    root = PublicationLayout(directory).parquet_root
+    assert sorted(p.name for p in root.iterdir()) == [*versions[1:], "current"]
+    assert PublicationLayout(directory).current_version() == versions[2]
+
+
+def test_a_failure_half_way_leaves_the_previous_publication_untouched(build, tmp_path):
+    directory = tmp_path / "published"
+    publish_marts(build, SOURCES, directory, BUILD_ID, START)
+    before = publication_snapshot(directory)
+    broken = {**SOURCES, "customer_quarantine": "select * from main.no_such_table"}
+    with pytest.raises(duckdb.CatalogException):
+        publish_marts(build, broken, directory, "new-build", START + timedelta(hours=1))
+    assert publication_snapshot(directory) == before
+    assert not [p for p in directory.rglob(".staged-*")]
+
+
+def test_a_failure_after_staging_leaves_no_half_publication(build, tmp_path, monkeypatch):
+    from customer_segmentation import publish
+
+    directory = tmp_path / "published"
+    publish_marts(build, SOURCES, directory, BUILD_ID, START)
+    before = publication_snapshot(directory)
+    write_parquet = publish._write_parquet
+
+    def fill_the_disk(*args):
+        write_parquet(*args)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish, "_write_parquet", fill_the_disk)
+    build.execute("delete from customers where customer_id >= 500")
+    with pytest.raises(OSError, match="disk full"):
+        publish_marts(build, SOURCES, directory, "new-build", START + timedelta(hours=1))
+    assert publication_snapshot(directory) == before
+    assert not [p for p in directory.rglob(".staged-*")]
+
+
+def test_a_reader_holding_the_old_file_keeps_its_snapshot(build, tmp_path):
+    directory = tmp_path / "published"
+    publish_marts(build, SOURCES, directory, BUILD_ID, START)
+    reader = duckdb.connect(str(PublicationLayout(directory).database), read_only=True)
+    try:
+        build.execute("delete from customers where customer_id >= 500")
+        publish_marts(build, SOURCES, directory, "second-build", START + timedelta(hours=1))
+        assert reader.execute("select count(*) from customer_segments").fetchone() == (1000,)
+        assert reader.execute("select distinct build_id from publication").fetchall() == [
+            (BUILD_ID,)
+        ]
+    finally:
+        reader.close()
+    with duckdb.connect(str(PublicationLayout(directory).database), read_only=True) as fresh:
+        assert fresh.execute("select count(*) from customer_segments").fetchone() == (500,)
+
+
+def test_publishing_from_inside_a_writing_transaction(build, tmp_path):
+    """dbt's connection may have written to the build database in an open transaction."""
+    build.execute("begin")
+    build.execute("create table scratch as select 1 as one")
+    publish_marts(build, SOURCES, tmp_path / "published", BUILD_ID, START)
+    build.execute("commit")
+    assert (tmp_path / "published/segmentation.duckdb").exists()
+
+
+def test_a_stale_wal_beside_the_published_name_is_not_replayed(build, tmp_path):
+    directory = tmp_path / "published"
+    publish_marts(build, SOURCES, directory, BUILD_ID, START)
+    wal = directory / "segmentation.duckdb.wal"
+    wal.write_bytes(b"left by someone who opened the file read-write")
+    publish_marts(build, SOURCES, directory, "second-build", START + timedelta(hours=1))
+    assert not wal.exists()
+
+
+@pytest.mark.parametrize("name", ["publication", "Bad-Name", "x; drop table y"])
+def test_unsafe_mart_names_are_refused(build, tmp_path, name):
+    with pytest.raises(ValueError, match="cannot publish"):
+        publish_marts(build, {name: "select 1"}, tmp_path / "published", BUILD_ID, START)
+    assert not (tmp_path / "published").exists()

@@ -1,0 +1,166 @@
+"""The HTML report, built from the published database of the shared build, and opened in
+headless Chromium to check that every chart really renders."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from customer_segmentation.publish import PublicationLayout
+from customer_segmentation.report import CHART_IDS, main, read_report_data, write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# CI sets this so that a broken browser install fails the run instead of skipping.
+REQUIRE_BROWSER = os.environ.get("SEGMENTATION_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="module")
+def published_database(default_build) -> Path:
+    return PublicationLayout(default_build.published).database
+
+
+@pytest.fixture(scope="module")
+def report(published_database, tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("report") / "report.html"
+    assert main(["--database", str(published_database), "--output", str(output)]) == 0
+    return output
+
+
+def test_scatter_sample_is_bounded_deterministic_and_says_so(published_database):
+    sampled = read_report_data(published_database, max_points=50)
+    assert len(sampled.points) == 50 and sampled.customer_count == 200
+    again = read_report_data(published_database, max_points=50)
+    assert sampled.points.customer_id.tolist() == again.points.customer_id.tolist()
+    from customer_segmentation.report import sample_note, segments_2d_figure
+
+    assert sample_note(sampled) == (
+        "a deterministic sample of 50 of 200 customers (lowest hash of the customer id)"
+    )
+    assert "sample of 50 of 200" in segments_2d_figure(sampled).layout.title.text
+    everyone = read_report_data(published_database)
+    assert len(everyone.points) == 200 and sample_note(everyone) == "all 200 customers"
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text(encoding="utf-8")
+    assert len(page) > 3_000_000, "plotly.js should be embedded"
+    # No tag loads anything from elsewhere (plotly.js's own code mentions URLs).
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=", page)
+    assert page.count('class="persona-card"') == 5
+    assert "No row was quarantined." in page
+
+
+def test_missing_database_is_a_clear_error(tmp_path, capsys):
+    assert main(["--database", str(tmp_path / "nowhere.duckdb")]) == 1
+    assert "run `dbt build` first" in capsys.readouterr().err
+
+
+def test_report_reads_while_a_writer_holds_the_build_database(default_build, tmp_path):
+    """It only opens the published file, so the build's lock does not matter."""
+    import duckdb
+
+    copy = tmp_path / "published"
+    shutil.copytree(default_build.published, copy, symlinks=True)
+    with duckdb.connect(str(tmp_path / "another_build.duckdb")):
+        written = write_report(copy / "segmentation.duckdb", tmp_path / "r.html", 100)
+    assert written.stat().st_size > 0
+
+
+def start_chromium():
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        message = (
+            f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install -y chromium chromium-driver)"
+        )
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        # WebGL (the 3D chart, scattergl) in software, as there is no GPU.
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        # Any attempt to reach the network fails, so a page that needs it logs errors.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    try:
+        return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    except WebDriverException as error:
+        if REQUIRE_BROWSER:
+            raise
+        pytest.skip(f"chromium cannot run here: {error.msg}")
+
+
+CHART_STATE = """
+return arguments[0].map(function (id) {
+    var div = document.getElementById(id);
+    if (!div) { return {id: id, found: false}; }
+    var scene = div._fullLayout && div._fullLayout.scene && div._fullLayout.scene._scene;
+    return {
+        id: id,
+        found: true,
+        plotted: div.classList.contains('js-plotly-plot') && !!div._fullLayout,
+        traces: (div.data || []).length,
+        svgs: div.querySelectorAll('svg.main-svg').length,
+        marks: div.querySelectorAll('.point, .bars path, .heatmaplayer image').length,
+        canvases: Array.prototype.filter.call(div.querySelectorAll('canvas'),
+            function (c) { return c.width > 0 && c.height > 0; }).length,
+        webgl_scene: !!(scene && scene.glplot),
+        text: div.innerText
+    };
+});
+"""
+
+
+def test_report_renders_every_chart_in_chromium(report, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = start_chromium()
+    try:
+        driver.get(report.as_uri())
+        WebDriverWait(driver, 30).until(
+            lambda d: all(
+                state.get("plotted") for state in d.execute_script(CHART_STATE, list(CHART_IDS))
+            )
+        )
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, list(CHART_IDS))}
+        plotted = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")
+        cards = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "article.persona-card")]
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1400, min(height + 100, 16_000))
+        screenshot = tmp_path / "report.png"
+        assert driver.save_screenshot(str(screenshot))
+        logs = driver.get_log("browser")
+    finally:
+        driver.quit()
+
+    assert len(plotted) == len(CHART_IDS)
+    for chart_id, state in charts.items():
+        assert state["svgs"] > 0 and state["traces"] > 0, state
+        assert "WebGL is not supported" not in state["text"], chart_id
+    assert charts["chart-distributions"]["marks"] > 0
+    assert charts["chart-k-selection"]["marks"] >= 9  # one point per k from 2 to 10
+    assert charts["chart-segments-2d"]["canvases"] > 0  # scattergl draws on a canvas
+    assert charts["chart-segments-3d"]["webgl_scene"] and charts["chart-segments-3d"]["canvases"]
+    assert charts["chart-segment-differences"]["marks"] > 0
+    assert len(cards) == 5
+    assert all("Campaign strategy" in card for card in cards)
+    errors = [entry for entry in logs if entry["level"] == "SEVERE"]
+    assert errors == [], errors
+    assert screenshot.stat().st_size > 50_000
