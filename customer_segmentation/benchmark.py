@@ -1,0 +1,324 @@
+"""Benchmark: the whole `dbt build` against the notebook way, on planted customers.
+
+    python -m customer_segmentation.benchmark [--sizes 200,100000,1000000,10000000]
+
+For each size it writes a Parquet file of customers with planted segments (kept in the
+work directory and reused), then runs, each in its own fresh process and one after the
+other:
+
+- the notebook way: a bare pandas + scikit-learn script that loads every row, scales,
+  fits K-Means for k = 1..10 (the elbow), fits k = 5 and writes the labels;
+- the full `dbt build` of this project on the same file, on a fresh DuckDB file and a
+  fresh target directory (dbt parses the whole project), then the same command again
+  (dbt reuses its parse, as on a daily refresh).
+
+It prints wall time and peak memory (the process's maximum resident set, from the
+kernel's accounting of the finished child) of both, the ratios build/bare, and the
+agreement (adjusted Rand index) of each with the planted segments and of the build
+with the notebook's full-data fit. Both runs include their own interpreter start and
+imports: that is what a user waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
+NOTEBOOK_K_RANGE = range(1, 11)
+NOTEBOOK_K = 5
+NOTEBOOK_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
+
+
+def notebook_way(input_path: Path, labels_path: Path) -> None:
+    """The usual notebook, as a script: everything in pandas, elbow, final fit."""
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
+
+    customers = pd.read_parquet(input_path)
+    features = StandardScaler().fit_transform(customers[NOTEBOOK_FEATURES])
+    inertias = []
+    for k in NOTEBOOK_K_RANGE:
+        model = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=42)
+        inertias.append(model.fit(features).inertia_)
+    final = KMeans(n_clusters=NOTEBOOK_K, init="k-means++", n_init=10, random_state=42)
+    customers["segment"] = final.fit_predict(features)
+    customers.to_parquet(labels_path, index=False)
+
+
+@dataclass
+class Measured:
+    wall_seconds: float
+    peak_rss_mb: float
+    exit_code: int
+
+
+def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured:
+    """Run a command to completion; wall time and the child's own peak RSS."""
+    with log_path.open("w") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # wait4 reports the resource use of this child alone (and of its own waited-for
+        # children), unlike getrusage(RUSAGE_CHILDREN), which mixes every past child.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # Linux reports ru_maxrss in kilobytes.
+    return Measured(wall, usage.ru_maxrss / 1024, process.returncode)
+
+
+def planted_file(work_dir: Path, row_count: int) -> Path:
+    from customer_segmentation.planted import write_planted_parquet
+
+    path = work_dir / f"planted_{row_count}.parquet"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        write_planted_parquet(partial, row_count)
+        partial.replace(path)
+    return path
+
+
+def adjusted_rand(left, right) -> float:
+    from sklearn.metrics import adjusted_rand_score
+
+    return float(adjusted_rand_score(left, right))
+
+
+@dataclass
+class SizeResult:
+    rows: int
+    bare_seconds: float
+    bare_peak_mb: float
+    build_seconds: float
+    rebuild_seconds: float
+    build_peak_mb: float
+    build_to_bare_time: float
+    rebuild_to_bare_time: float
+    build_to_bare_memory: float
+    ari_build_vs_planted: float
+    ari_bare_vs_planted: float
+    ari_build_vs_full_fit: float
+    selected_k: int
+
+
+def run_size(work_dir: Path, row_count: int, dbt_executable: str) -> SizeResult:
+    import duckdb
+    import pandas as pd
+
+    data = planted_file(work_dir, row_count)
+    run_dir = work_dir / f"run_{row_count}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+    labels = run_dir / "notebook_labels.parquet"
+    bare = measure(
+        [
+            sys.executable,
+            "-m",
+            "customer_segmentation.benchmark",
+            "notebook",
+            str(data),
+            str(labels),
+        ],
+        env,
+        run_dir / "notebook.log",
+    )
+    if bare.exit_code != 0:
+        raise SystemExit(f"notebook way failed at {row_count} rows: see {run_dir}/notebook.log")
+
+    database = run_dir / "segmentation.duckdb"
+    build_command = (
+        [
+            dbt_executable,
+            "build",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(run_dir / "target"),
+            "--log-path",
+            str(run_dir / "logs"),
+            "--vars",
+            json.dumps({"customers_file": str(data)}),
+        ],
+        {
+            **env,
+            "SEGMENTATION_DUCKDB_PATH": str(database),
+            "SEGMENTATION_PUBLISHED_DIR": str(run_dir / "published"),
+        },
+    )
+    # First build: a fresh project, so dbt parses everything. Second build, same
+    # command: dbt reuses its parse (partial parsing), as on every daily refresh.
+    build = measure(*build_command, run_dir / "build.log")
+    if build.exit_code != 0:
+        raise SystemExit(f"dbt build failed at {row_count} rows: see {run_dir}/build.log")
+    rebuild = measure(*build_command, run_dir / "rebuild.log")
+    if rebuild.exit_code != 0:
+        raise SystemExit(f"dbt rebuild failed at {row_count} rows: see {run_dir}/rebuild.log")
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assigned = connection.execute(
+            "select customer_id, segment_id from customer_segments order by customer_id"
+        ).df()
+        selected_k = connection.execute(
+            "select k from segment_k_selection where is_selected"
+        ).fetchone()[0]
+    truth = pd.read_parquet(data, columns=["CustomerID", "planted_segment"])
+    notebook = pd.read_parquet(labels, columns=["CustomerID", "segment"])
+    joined = truth.merge(notebook, on="CustomerID").merge(
+        assigned, left_on="CustomerID", right_on="customer_id", how="left"
+    )
+    if joined["segment_id"].isna().any() or len(joined) != row_count:
+        raise SystemExit(f"the build lost customers at {row_count} rows")
+    return SizeResult(
+        rows=row_count,
+        bare_seconds=bare.wall_seconds,
+        bare_peak_mb=bare.peak_rss_mb,
+        build_seconds=build.wall_seconds,
+        rebuild_seconds=rebuild.wall_seconds,
+        build_peak_mb=max(build.peak_rss_mb, rebuild.peak_rss_mb),
+        build_to_bare_time=build.wall_seconds / bare.wall_seconds,
+        rebuild_to_bare_time=rebuild.wall_seconds / bare.wall_seconds,
+        build_to_bare_memory=max(build.peak_rss_mb, rebuild.peak_rss_mb) / bare.peak_rss_mb,
+        ari_build_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment_id"]),
+        ari_bare_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment"]),
+        ari_build_vs_full_fit=adjusted_rand(joined["segment"], joined["segment_id"]),
+        selected_k=int(selected_k),
+    )
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = ", ".join(
+        f"{package} {metadata.version(package)}"
+        for package in ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+        f"{versions}; DuckDB memory_limit "
+        f"{os.environ.get('SEGMENTATION_DUCKDB_MEMORY_LIMIT', '400MB')}"
+    )
+
+
+HEADERS = (
+    "rows",
+    "bare s",
+    "bare peak MB",
+    "build s",
+    "rebuild s",
+    "build peak MB",
+    "time build/bare",
+    "time rebuild/bare",
+    "memory build/bare",
+    "ARI build vs planted",
+    "ARI bare vs planted",
+    "ARI build vs full fit",
+    "k chosen",
+)
+
+
+def table_rows(results: list[SizeResult]) -> list[list[str]]:
+    return [
+        [
+            f"{result.rows:,}",
+            f"{result.bare_seconds:.1f}",
+            f"{result.bare_peak_mb:.0f}",
+            f"{result.build_seconds:.1f}",
+            f"{result.rebuild_seconds:.1f}",
+            f"{result.build_peak_mb:.0f}",
+            f"{result.build_to_bare_time:.2f}",
+            f"{result.rebuild_to_bare_time:.2f}",
+            f"{result.build_to_bare_memory:.2f}",
+            f"{result.ari_build_vs_planted:.4f}",
+            f"{result.ari_bare_vs_planted:.4f}",
+            f"{result.ari_build_vs_full_fit:.4f}",
+            str(result.selected_k),
+        ]
+        for result in results
+    ]
+
+
+def render_markdown(results: list[SizeResult]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
+    return "\n".join(lines)
+
+
+def render_text(results: list[SizeResult]) -> str:
+    rows = [list(HEADERS), *table_rows(results)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADERS))]
+    return "\n".join(
+        "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes are positive whole numbers, comma-separated")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["notebook"]:
+        notebook_way(Path(arguments[1]), Path(arguments[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated row counts (default: 200,100000,1000000,10000000)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=PROJECT_DIR / "benchmark_runs",
+        help="where the generated files, databases and logs go (default: benchmark_runs/)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    options = parser.parse_args(arguments)
+    work_dir = options.work_dir.resolve()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    dbt_executable = str(Path(sys.executable).with_name("dbt"))
+    print(f"Machine: {machine_description()}", flush=True)
+    results = []
+    for row_count in options.sizes:
+        print(f"{row_count:,} rows ...", flush=True)
+        results.append(run_size(work_dir, row_count, dbt_executable))
+        print(render_text(results[-1:]), flush=True)
+    (work_dir / "results.json").write_text(
+        json.dumps(
+            {"machine": machine_description(), "results": [asdict(r) for r in results]},
+            indent=2,
+        )
+    )
+    print()
+    print(render_markdown(results) if options.markdown else render_text(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

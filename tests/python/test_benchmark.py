@@ -1,0 +1,52 @@
+"""The benchmark's own parts, on small data (the benchmark itself is not a timed test)."""
+
+import argparse
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.benchmark import (
+    HEADERS,
+    SizeResult,
+    adjusted_rand,
+    measure,
+    notebook_way,
+    parse_sizes,
+    render_markdown,
+    render_text,
+)
+from customer_segmentation.planted import write_planted_parquet
+
+
+def test_notebook_way_labels_every_customer_and_finds_the_planted_segments(tmp_path):
+    data, labels = tmp_path / "planted.parquet", tmp_path / "labels.parquet"
+    write_planted_parquet(data, 2_000)
+    notebook_way(data, labels)
+    result = pd.read_parquet(labels)
+    assert len(result) == 2_000 and result["segment"].nunique() == 5
+    assert adjusted_rand(result["planted_segment"], result["segment"]) > 0.95
+
+
+def test_measure_reports_wall_time_peak_memory_and_exit_code(tmp_path):
+    import sys
+
+    grow = "x = bytearray(200 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    measured = measure([sys.executable, "-c", grow], {}, tmp_path / "log")
+    assert measured.exit_code == 0 and measured.wall_seconds > 0
+    assert measured.peak_rss_mb > 200
+    failed = measure([sys.executable, "-c", "raise SystemExit(3)"], {}, tmp_path / "log")
+    assert failed.exit_code == 3
+
+
+def test_sizes_parse_and_bad_ones_are_refused():
+    assert parse_sizes("200,100_000, 1000000") == [200, 100_000, 1_000_000]
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_sizes("0")
+
+
+def test_tables_have_one_line_per_size():
+    result = SizeResult(200, 1.5, 220, 9.0, 6.0, 380, 6.0, 4.0, 1.7, 1.0, 1.0, 1.0, 5)
+    markdown = render_markdown([result, result]).splitlines()
+    assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
+    assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.00 | 4.00 | 1.70 |" in markdown[2]
+    assert len(render_text([result]).splitlines()) == 2
