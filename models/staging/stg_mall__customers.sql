@@ -10,9 +10,10 @@ with
 
 input_rows as (
     select
-        row_number() over () as input_row_number,
+        {{ input_row_number() }} as input_row_number,
         {%- for name, column in input_columns.items() %}
-        nullif(trim(cast({{ column }} as varchar)), '') as raw_{{ name }},
+        nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+            as raw_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ input_relation }}
 ),
