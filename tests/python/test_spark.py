@@ -219,7 +219,8 @@ def test_spark_mart_matches_duckdb(spark, spark_build, default_build, mart):
 def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monkeypatch):
     """Staging on a seed with bad cells: the same values and verdicts on both engines.
 
-    Runs last: it reloads the raw seed (seeds keep their own schema on Spark too)."""
+    Runs after the mart comparisons: it reloads the raw seed (seeds keep their own
+    schema on Spark too)."""
     session, _ = spark
     project = copy_project(tmp_path / "project")
     seed = project / "seeds" / "raw" / "mall_customers.csv"
@@ -246,3 +247,14 @@ def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monk
     assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 1  # both copies of id 1
     assert duckdb_rows.is_exact_duplicate.sum() == 1
     assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
+
+
+def test_customers_file_is_refused_on_spark_with_a_reason(spark, tmp_path):
+    """customers_file uses DuckDB's file readers: elsewhere it must fail saying so."""
+    run = run_dbt(
+        ["compile", "--target", "spark", "--select", "stg_mall__customers"],
+        tmp_path / "unused.duckdb",
+        dbt_vars={"customers_file": str(tmp_path / "customers.csv")},
+    )
+    assert not run.success
+    assert "works on DuckDB only" in run.explain()
