@@ -97,3 +97,58 @@
 {% macro duckdb__values_hash(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#- The position of each row in the input, in the order it is read. DuckDB keeps the
+    insertion order of a table or file scan; Spark numbers rows only in a declared
+    order, so it uses the order its scan produces them in (file and row order for a
+    single-file table such as a seed). -#}
+{% macro input_row_number() -%}
+    {{ return(adapter.dispatch('input_row_number', 'customer_segmentation')()) }}
+{%- endmacro %}
+
+{% macro default__input_row_number() -%}
+    row_number() over ()
+{%- endmacro %}
+
+{#- Spark's row_number is a 4-byte int; DuckDB's (and the contract's) a bigint. -#}
+{% macro spark__input_row_number() -%}
+    cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{#- Values of a group joined into one string in a given order. dbt's listagg ignores
+    the order on Spark (with a warning), so Spark sorts (order, value) pairs itself. -#}
+{% macro ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    {{ return(adapter.dispatch('ordered_listagg', 'customer_segmentation')(
+        measure, delimiter_text, order_by_expression
+    )) }}
+{%- endmacro %}
+
+{% macro default__ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    {{ dbt.listagg(measure, delimiter_text, "order by " ~ order_by_expression) }}
+{%- endmacro %}
+
+{% macro spark__ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    array_join(
+        transform(
+            array_sort(collect_list(named_struct(
+                'sort_key', {{ order_by_expression }}, 'item', {{ measure }}
+            ))),
+            pair -> pair.item
+        ),
+        {{ delimiter_text }}
+    )
+{%- endmacro %}
+
+{#- The share of a group's rows where a condition holds, as a double. On Spark 1.0 is a
+    decimal literal and its average a decimal of five places, so it averages doubles. -#}
+{% macro share_where(condition) -%}
+    {{ return(adapter.dispatch('share_where', 'customer_segmentation')(condition)) }}
+{%- endmacro %}
+
+{% macro default__share_where(condition) -%}
+    avg(case when {{ condition }} then 1.0 else 0.0 end)
+{%- endmacro %}
+
+{% macro spark__share_where(condition) -%}
+    avg(case when {{ condition }} then {{ float_literal(1) }} else {{ float_literal(0) }} end)
+{%- endmacro %}

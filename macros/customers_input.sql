@@ -30,8 +30,18 @@
 {%- endmacro %}
 
 
+{#- A column name as a quoted identifier, whatever characters the header holds. -#}
 {% macro quoted_identifier(name) -%}
+    {{ return(adapter.dispatch('quoted_identifier', 'customer_segmentation')(name)) }}
+{%- endmacro %}
+
+{% macro default__quoted_identifier(name) -%}
     {{ return('"' ~ (name | string).replace('"', '""') ~ '"') }}
+{%- endmacro %}
+
+{#- Spark reads double quotes as a string literal; identifiers take backticks. -#}
+{% macro spark__quoted_identifier(name) -%}
+    {{ return('`' ~ (name | string).replace('`', '``') ~ '`') }}
 {%- endmacro %}
 
 
@@ -44,6 +54,13 @@
     {%- if path is not string -%}
         {{ exceptions.raise_compiler_error(
             "customers_file must be a file path, got '" ~ path ~ "'"
+        ) }}
+    {%- endif -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ exceptions.raise_compiler_error(
+            "customers_file is read with DuckDB's file readers and works on DuckDB only; "
+            ~ "on " ~ target.type ~ ", load the file as a table and point the mall "
+            ~ "source (models/staging/_mall__sources.yml) at it"
         ) }}
     {%- endif -%}
     {%- set literal = sql_string_literal(path) -%}

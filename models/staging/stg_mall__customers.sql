@@ -11,12 +11,13 @@ with
 
 input_rows as (
     select
-        row_number() over () as input_row_number,
+        {{ input_row_number() }} as input_row_number,
         {%- for name, column in input_columns.items() %}
         {%- if name in numeric_columns %}
-        {{ column }} as raw_{{ name }},
+        {{ column }} as raw_{{ name }}{{ ',' if not loop.last }}
         {%- else %}
-        nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '') as raw_{{ name }},
+        nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+            as raw_{{ name }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from {{ input_relation }}

@@ -51,10 +51,11 @@ ranked as (
         customer_id,
         segment_id,
         campaign_code,
-        row_number() over (
+        {#- A bigint everywhere: Spark's row_number is a 4-byte int. #}
+        cast(row_number() over (
             partition by campaign_code
             order by distance_to_centroid, customer_id
-        ) as target_rank
+        ) as {{ dbt.type_bigint() }}) as target_rank
     from campaign_members
 ),
 

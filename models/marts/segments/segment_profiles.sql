@@ -34,8 +34,7 @@ segment_stats as (
         ) as median_{{ feature }},
         {%- endfor %}
         {%- for gender in ['female', 'male', 'other'] %}
-        avg(case when lower(gender) = '{{ gender }}' then 1.0 else 0.0 end)
-            as {{ gender }}_share,
+        {{ share_where("lower(gender) = '" ~ gender ~ "'") }} as {{ gender }}_share,
         {%- endfor %}
         avg(distance_to_centroid) as mean_distance_to_centroid
     from customer_segments
@@ -45,10 +44,10 @@ segment_stats as (
 age_mix as (
     select
         segment_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             "band_label || ' ' || cast(round(100 * customer_share) as integer) || '%'",
             "', '",
-            "order by band_order"
+            "band_order"
         ) }} as age_band_mix
     from segment_distributions
     where band_dimension = 'age'

@@ -1,0 +1,262 @@
+"""Optional: every SQL model on local Spark gives the same results as on DuckDB.
+
+Not in the fast suite: needs `pip install -r requirements-spark.txt` and Java 17, and
+runs with `python -m pytest -m spark`. dbt-spark's session method cannot run dbt Python
+models (it submits them only to Databricks), so the K-Means fit comes from a DuckDB
+build: its table is written into Spark under the name `ref()` resolves to there, and
+dbt builds everything else on Spark around it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PROJECT_DIR, copy_project, run_dbt
+
+pytestmark = [
+    pytest.mark.spark,
+    # pyspark 3.5's pandas conversion uses APIs that pandas 3 deprecates.
+    pytest.mark.filterwarnings("ignore:::pyspark"),
+]
+
+FITTED_MODEL = "int_segment_centroids_fitted"
+SPARK_SCHEMA = "customer_segmentation_spark_test"
+# Every mart and the key that orders its rows for comparison.
+MARTS = {
+    "customer_segments": ["customer_id"],
+    "segment_profiles": ["segment_id"],
+    "marketing_targets": ["campaign_code", "target_rank"],
+    "segment_k_selection": ["k"],
+    "segment_centroids": ["segment_id"],
+    "segment_feature_scaling": ["feature_name"],
+    "customer_quarantine": ["input_row_number"],
+    "data_quality_summary": ["outcome_order"],
+    "customer_feature_summary": ["feature_name"],
+    "customer_distributions": ["band_dimension", "band_order"],
+    "segment_distributions": ["segment_id", "band_dimension", "band_order"],
+}
+TOLERANCE = 1e-9
+# Cells whose parsing could differ between engines: each row must get the same values
+# and verdict on both. The first rows are rejected (id 1 conflicts with the bundled
+# customer 1, whose copy is rejected too); the last two are odd spellings of good rows.
+REJECTED_ROWS = [
+    "501,Female,abc,40,50",
+    "502,Male,30,-5,50",
+    "503,Female,30,40,140",
+    "504,,30,40,50",
+    "505,Female,200,40,50",
+    "x7,Male,30,40,50",
+    "506,Female,30.5,40,50",
+    "507,Female,30,nan,50",
+    "508,Male,30,inf,50",
+    '510,Male,30,"1,000",50',
+    "512,Other,30,40,",
+    "513,it's \\ odd,30,40,50",
+    "1,Male,99,99,99",
+]
+ACCEPTED_ROWS = ["509,f, 31 ,1e2,50", "511,male,+30,40,50.0"]
+
+
+def require_spark() -> None:
+    for module, package in (("pyspark", "pyspark"), ("dbt.adapters.spark", "dbt-spark")):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{package} is not installed: pip install -r requirements-spark.txt")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (17) on PATH or JAVA_HOME")
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    """A local SparkSession whose warehouse and metastore live in a temporary folder.
+
+    dbt-spark's session method calls SparkSession.builder.getOrCreate() in this same
+    process, so dbt gets this session and the test can write tables into it."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
+    work = tmp_path_factory.mktemp("spark")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+        env.setenv("SEGMENTATION_SPARK_SCHEMA", SPARK_SCHEMA)
+        session = (
+            SparkSession.builder.master("local[1]")
+            .appName("customer_segmentation_tests")
+            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
+            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work / 'derby'}")
+            .config(
+                "spark.hadoop.javax.jdo.option.ConnectionURL",
+                f"jdbc:derby:;databaseName={work / 'metastore_db'};create=true",
+            )
+            # A few hundred rows: the default 200 shuffle partitions only cost time.
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.ui.enabled", "false")
+            .enableHiveSupport()
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session, work
+        session.stop()
+
+
+def spark_relation(model: str, work: Path) -> str:
+    """The schema-qualified name `ref(model)` resolves to on the spark target."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--target",
+            "spark",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ]
+    )
+    assert result.success, result.exception
+    node = result.result.nodes[f"model.customer_segmentation.{model}"]
+    return f"`{node.schema}`.`{node.alias}`"
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark, default_build):
+    """The DuckDB fit written into Spark, then `dbt build` of everything else on Spark."""
+    session, work = spark
+    fitted = default_build.query(f"select * from {FITTED_MODEL}")
+    relation = spark_relation(FITTED_MODEL, work)
+    session.sql(f"create database if not exists {relation.split('.')[0]}")
+    (
+        session.createDataFrame(fitted)
+        .write.format("parquet")
+        .mode("overwrite")
+        .saveAsTable(relation)
+    )
+    started = time.perf_counter()
+    # run_dbt names its target and log folders after the "database" path's folder;
+    # on the spark target no DuckDB file is opened.
+    run = run_dbt(
+        # publication writes DuckDB and Parquet files from the DuckDB build: DuckDB only.
+        ["build", "--target", "spark", "--exclude", FITTED_MODEL, "publication"],
+        work / "dbt" / "unused.duckdb",
+    )
+    print(f"dbt build on Spark: {time.perf_counter() - started:.1f} s")
+    assert run.success, run.explain()
+    return run
+
+
+def spark_table(session, name: str) -> pd.DataFrame:
+    return session.table(f"`{SPARK_SCHEMA}`.`{name}`").toPandas()
+
+
+def same_rows(duckdb_rows: pd.DataFrame, spark_rows: pd.DataFrame, keys: list[str]) -> list[str]:
+    """The columns whose values differ (numbers beyond TOLERANCE), with examples, or a
+    shape problem; empty when the rows are the same."""
+    if list(duckdb_rows.columns) != list(spark_rows.columns):
+        return [f"columns differ: {list(duckdb_rows.columns)} vs {list(spark_rows.columns)}"]
+    if len(duckdb_rows) != len(spark_rows):
+        return [f"row counts differ: {len(duckdb_rows)} vs {len(spark_rows)}"]
+    left = duckdb_rows.sort_values(keys, ignore_index=True)
+    right = spark_rows.sort_values(keys, ignore_index=True)
+    differing = []
+    for column in left.columns:
+        here, there = left[column], right[column]
+        if pd.api.types.is_float_dtype(here) or pd.api.types.is_float_dtype(there):
+            equal = np.isclose(
+                here.astype(float),
+                there.astype(float),
+                rtol=TOLERANCE,
+                atol=TOLERANCE,
+                equal_nan=True,
+            )
+        else:
+            equal = (here.isna() & there.isna()) | (here.astype(object) == there.astype(object))
+        if not bool(np.all(equal)):
+            examples = [
+                f"{keys}={tuple(left.loc[row, keys])}: {here[row]!r} vs {there[row]!r}"
+                for row in np.flatnonzero(~np.asarray(equal))[:3]
+            ]
+            differing.append(f"{column} differs, e.g. " + "; ".join(examples))
+    return differing
+
+
+def test_every_sql_model_and_data_test_runs_on_spark(spark_build):
+    failed = {name: status for name, status in spark_build.statuses.items() if status != "success"}
+    # Data tests report "pass"; the warn-level quarantine test passes on clean input;
+    # exposures are "no-op".
+    failed = {name: status for name, status in failed.items() if status not in ("pass", "no-op")}
+    assert not failed, spark_build.explain()
+    assert FITTED_MODEL not in spark_build.statuses
+    assert "customer_segments" in spark_build.statuses
+
+
+def test_spark_assigns_every_customer_to_the_same_segment(spark, spark_build, default_build):
+    session, _ = spark
+    columns = "customer_id, segment_id, segment_name, distance_to_centroid"
+    on_duckdb = default_build.query(f"select {columns} from customer_segments")
+    on_spark = spark_table(session, "customer_segments")[columns.split(", ")]
+    assert len(on_duckdb) == 200
+    assert same_rows(on_duckdb, on_spark, ["customer_id"]) == []
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_spark_mart_matches_duckdb(spark, spark_build, default_build, mart):
+    session, _ = spark
+    on_duckdb = default_build.query(f"select * from {mart}")
+    on_spark = spark_table(session, mart)
+    assert same_rows(on_duckdb, on_spark, MARTS[mart]) == []
+
+
+def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monkeypatch):
+    """Staging on a seed with bad cells: the same values and verdicts on both engines.
+
+    Runs after the mart comparisons: it reloads the raw seed (seeds keep their own
+    schema on Spark too)."""
+    session, _ = spark
+    project = copy_project(tmp_path / "project")
+    seed = project / "seeds" / "raw" / "mall_customers.csv"
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, *REJECTED_ROWS, *ACCEPTED_ROWS, lines[6]]) + "\n")
+    # Cautious: leave out the tests that also read marts this build does not make.
+    selection = [
+        "--select",
+        "mall_customers",
+        "stg_mall__customers",
+        "--indirect-selection",
+        "cautious",
+    ]
+    on_duckdb = run_dbt(["build", *selection], tmp_path / "duckdb" / "bad.duckdb", project)
+    assert on_duckdb.success, on_duckdb.explain()
+    schema = "customer_segmentation_spark_bad_rows"
+    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
+    on_spark = run_dbt(
+        ["build", "--target", "spark", *selection], tmp_path / "spark" / "unused.duckdb", project
+    )
+    assert on_spark.success, on_spark.explain()
+    duckdb_rows = on_duckdb.query("select * from stg_mall__customers")
+    spark_rows = session.table(f"`{schema}`.`stg_mall__customers`").toPandas()
+    assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 1  # both copies of id 1
+    assert duckdb_rows.is_exact_duplicate.sum() == 1
+    assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
+
+
+def test_customers_file_is_refused_on_spark_with_a_reason(spark, tmp_path):
+    """customers_file uses DuckDB's file readers: elsewhere it must fail saying so."""
+    run = run_dbt(
+        ["compile", "--target", "spark", "--select", "stg_mall__customers"],
+        tmp_path / "unused.duckdb",
+        dbt_vars={"customers_file": str(tmp_path / "customers.csv")},
+    )
+    assert not run.success
+    assert "works on DuckDB only" in run.explain()
