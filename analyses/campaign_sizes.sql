@@ -4,7 +4,8 @@ select
     campaign_name,
     channel,
     segment_name,
-    count(*) as customers_targeted
+    count(*) filter (where not is_control_group) as customers_contacted,
+    count(*) filter (where is_control_group) as customers_held_back
 from {{ ref('marketing_targets') }}
 group by priority, campaign_name, channel, segment_name
-order by priority, customers_targeted desc
+order by priority, customers_contacted desc

@@ -1,4 +1,5 @@
--- Campaign lists ready to export: each campaign's customers, most typical first.
+-- Campaign lists ready to export: each campaign's customers, most typical first,
+-- without the control group (held back to measure the campaign's lift).
 select
     targets.campaign_name,
     targets.channel,
@@ -13,4 +14,5 @@ select
 from {{ ref('marketing_targets') }} as targets
 inner join {{ ref('customer_segments') }} as customers
     on targets.customer_id = customers.customer_id
+where not targets.is_control_group
 order by targets.priority, targets.campaign_name, targets.target_rank

@@ -207,6 +207,7 @@ def public_or_bundled_path():
         ({"customers_file": "/tmp/customers.xlsx"}, "must end in .csv"),
         ({"segment_sample_size": 0}, "segment_sample_size must be between"),
         ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min=6 and segment_k_max=3"),
+        ({"control_group_share": 1.5}, "control_group_share must be between 0 and 1"),
     ],
 )
 def test_bad_vars_fail_with_a_clear_message(tmp_path, dbt_vars, message):

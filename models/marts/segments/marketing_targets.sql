@@ -1,6 +1,8 @@
 {#- Campaigns follow the persona: a segment's income and spending bands pick its
     campaigns in campaign_strategies. Within a campaign, customers closest to their
-    segment's centroid (the most typical members) come first. -#}
+    segment's centroid (the most typical members) come first. A hash of customer and
+    campaign holds a fixed share of each campaign back as its control group. -#}
+{%- set control_share = number_var('control_group_share', 0, 1) %}
 
 with
 
@@ -69,7 +71,10 @@ targeted as (
         segment_campaigns.channel,
         segment_campaigns.offer,
         segment_campaigns.priority,
-        ranked.target_rank
+        ranked.target_rank,
+        {{ control_group_bucket('ranked.customer_id', 'ranked.campaign_code') }}
+            < {{ (control_share * control_group_buckets()) | round | int }}
+            as is_control_group
     from ranked
     inner join segment_campaigns
         on ranked.segment_id = segment_campaigns.segment_id
