@@ -171,6 +171,48 @@ def test_parquet_input_with_snake_case_columns_builds(tmp_path):
     assert len(run.query("select * from customer_segments")) == len(frame)
 
 
+def test_typed_parquet_numbers_are_checked_like_text(tmp_path):
+    """Numeric Parquet columns skip the text round trip; the verdicts must not change."""
+    frame = pd.read_csv(public_or_bundled_path())
+    frame.columns = ["CustomerID", "Gender", "Age", "Annual Income (k$)", "Spending Score (1-100)"]
+    frame = frame.astype({"Age": "float64", "Annual Income (k$)": "float64"})
+    bad = pd.DataFrame(
+        {
+            "CustomerID": [501, 502, 503, 504, 505, 506, 1],
+            "Gender": ["Female", "Male", "Female", "Male", "Female", "Male", "Male"],
+            "Age": [200.0, 30.5, None, 30.0, 30.0, 30.0, 99.0],
+            "Annual Income (k$)": [40.0, 40.0, 40.0, -5.0, float("nan"), 40.0, 99.0],
+            "Spending Score (1-100)": [50, 50, 50, 50, 50, 140, 99],
+        }
+    )
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = pd.concat([frame, bad, frame.iloc[[5]]])
+    # Written column by column so that NaN stays NaN (pandas would write it as null).
+    columns = {name: rows[name].tolist() for name in rows.columns}
+    columns["Age"] = [None if age != age else age for age in columns["Age"]]  # a real null
+    table = pa.table(
+        {name: pa.array(values, from_pandas=False) for name, values in columns.items()}
+    )
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    run = run_dbt(["build"], tmp_path / "typed.duckdb", dbt_vars={"customers_file": str(path)})
+    assert run.success, run.explain()
+    quarantine = run.query("select * from customer_quarantine")
+    reasons = dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=False))
+    assert reasons["501"] == "age outside the plausible range 15-100: 200.0"
+    assert reasons["502"] == "age is not a whole number: 30.5"
+    assert reasons["503"] == "missing age"
+    assert reasons["504"] == "annual income is negative: -5.0"
+    assert reasons["505"] == 'annual income is not a number: "nan"'
+    assert reasons["506"] == "spending score outside 1-100: 140"
+    assert reasons["1"].startswith("conflicting duplicate: customer id 1 appears 2 times")
+    assert len(quarantine) == len(bad) + 1  # both copies of customer 1
+    segmented = set(run.query("select customer_id from customer_segments").customer_id)
+    assert segmented == set(frame.CustomerID) - {1}
+
+
 def test_vars_reach_the_python_model(tmp_path):
     dbt_vars = {
         "segment_count": 3,
