@@ -110,6 +110,18 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if matches | length == 0 -%}
+            {#- Only on this error path is the input counted: an empty CSV file reads
+                as one column named column0 and no rows. -#}
+            {%- set row_count = run_query(
+                'select count(*) from ' ~ input_relation
+            ).columns[0].values()[0] -%}
+            {%- if row_count == 0 and found | length <= 1 -%}
+                {{ exceptions.raise_compiler_error(
+                    "The customers input is empty: no header and no rows. Expected the "
+                    ~ "columns CustomerID, Gender, Age, Annual Income (k$), "
+                    ~ "Spending Score (1-100)."
+                ) }}
+            {%- endif -%}
             {{ exceptions.raise_compiler_error(
                 "The customers input is missing the required column '" ~ column.header
                 ~ "' (" ~ name ~ "). Columns found: " ~ found | join(', ')

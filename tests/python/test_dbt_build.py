@@ -143,6 +143,66 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     }
 
 
+GOOD_ROWS = [
+    f"{9 + i},{('Female', 'Male')[i % 2]},{20 + i},{15 + 3 * i},{5 + 7 * i}" for i in range(12)
+]
+
+
+def reorder_with_extra_column(row: str) -> str:
+    customer_id, gender, age, income, spending = row.split(",")
+    return f"{spending},note,{age},{customer_id},{gender},{income}"
+
+
+# Each file of the bad-input corpus and what must come of it: the error that names the
+# problem, or the customers segmented and the reasons quarantined.
+CORPUS = {
+    "empty": ("", "The customers input is empty"),
+    "header_only": (HEADER + "\n", "has no rows: nothing to segment"),
+    "utf8_bom": ("\ufeff" + HEADER + "\n" + "\n".join(GOOD_ROWS) + "\n", (12, {})),
+    "extra_and_reordered_columns": (
+        "Spending Score (1-100),Notes,Age,CustomerID,Gender,Annual Income (k$)\n"
+        + "\n".join(map(reorder_with_extra_column, GOOD_ROWS))
+        + "\n",
+        (12, {}),
+    ),
+    "blank_lines": (HEADER + "\n\n" + "\n\n".join(GOOD_ROWS) + "\n\n", (12, {})),
+    "quoted_numbers": (
+        HEADER + "\n" + "\n".join('"' + row.replace(",", '","') + '"' for row in GOOD_ROWS),
+        (12, {}),
+    ),
+    "zero_padded_ids_and_whole_decimals": (
+        HEADER + "\n" + "\n".join("000" + row for row in GOOD_ROWS) + "\n5,Male,30.0,20.5,50.0\n",
+        (13, {}),
+    ),
+    "unicode_and_odd_genders": (
+        HEADER
+        + "\n"
+        + "\n".join(GOOD_ROWS)
+        + "\n5, f ,30,20,50\n6,MALE,30,20,50\n7,Fémale,30,20,50\n8,☃,30,20,50\n",
+        (14, {"7": 'unrecognised gender: "Fémale"', "8": 'unrecognised gender: "☃"'}),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CORPUS)
+def test_bad_input_corpus(tmp_path, case):
+    text, expected = CORPUS[case]
+    path = tmp_path / f"{case}.csv"
+    path.write_text(text, encoding="utf-8")
+    run = run_dbt(["build"], tmp_path / "corpus.duckdb", dbt_vars={"customers_file": str(path)})
+    if isinstance(expected, str):
+        assert not run.success
+        assert expected in run.explain()
+        return
+    assert run.success, run.explain()
+    segmented, reasons = expected
+    assert len(run.query("select * from customer_segments")) == segmented
+    quarantine = run.query("select raw_customer_id, rejection_reason from customer_quarantine")
+    assert (
+        dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=True)) == reasons
+    )
+
+
 def test_too_many_bad_rows_fail_the_build_and_say_why(tmp_path):
     path = tmp_path / "mostly_bad.csv"
     rows = bundled_rows()[:20] + [f"{900 + i},Female,abc,40,50" for i in range(30)]
