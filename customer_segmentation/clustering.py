@@ -166,10 +166,10 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     with threadpool_limits(limits=FIT_THREADS):
         candidates = [fit(k, chosen_rows) for k in settings.candidate_ks(len(sample))]
         selected = choose_k(candidates, settings.fixed_k)
-        elbow = elbow_k([fit.k for fit in candidates], [fit.inertia for fit in candidates])
+        elbow = elbow_k([each.k for each in candidates], [each.inertia for each in candidates])
         selection_seconds = time.perf_counter() - started
         # Centroids (and member means) per k come from the rows that k was fitted on.
-        fitted = {fit.k: (fit, chosen_rows) for fit in candidates}
+        fitted = {each.k: (each, chosen_rows) for each in candidates}
         if len(chosen_rows) < len(sample):
             all_rows = np.arange(len(sample))
             fitted[selected] = (fit(selected, all_rows), all_rows)

@@ -307,6 +307,8 @@ def public_or_bundled_path():
         ({"segmentation_features": ["age); drop table x; --"]}, "unknown feature"),
         ({"customers_file": "/nowhere/customers.csv"}, "does not exist"),
         ({"customers_file": "/tmp/customers.xlsx"}, "must end in .csv"),
+        # Quoted into SQL as a string literal: a path, not a statement.
+        ({"customers_file": "/tmp/x'); drop table raw.mall_customers; --.csv"}, "does not exist"),
         ({"segment_sample_size": 0}, "segment_sample_size must be between"),
         ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min=6 and segment_k_max=3"),
         ({"control_group_share": 1.5}, "control_group_share must be between 0 and 1"),
