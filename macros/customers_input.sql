@@ -171,6 +171,13 @@
         {%- set column_type = types.get(input_columns[name], '') -%}
         {%- if column_type in numeric_types or column_type.startswith('DECIMAL') -%}
             {%- do numeric.append(name) -%}
+        {%- elif column_type not in ['VARCHAR', ''] -%}
+            {#- A typed file whose column holds dates, booleans or lists: every row
+                would be quarantined; say what is wrong with the file instead. -#}
+            {{ exceptions.raise_compiler_error(
+                "The customers input column " ~ input_columns[name] ~ " (" ~ name
+                ~ ") has type " ~ column_type ~ "; it must hold numbers (or text)."
+            ) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(numeric) }}

@@ -273,6 +273,28 @@ def test_typed_parquet_numbers_are_checked_like_text(tmp_path):
     assert segmented == set(frame.CustomerID) - {1}
 
 
+def test_parquet_column_of_the_wrong_type_fails_naming_it(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "CustomerID": pa.array([1, 2]),
+            "Gender": pa.array(["Female", "Male"]),
+            "Age": pa.array([datetime.date(2000, 1, 1)] * 2),
+            "Annual Income (k$)": pa.array([15.0, 16.0]),
+            "Spending Score (1-100)": pa.array([50, 60]),
+        }
+    )
+    path = tmp_path / "dates.parquet"
+    pq.write_table(table, path)
+    run = run_dbt(["build"], tmp_path / "dates.duckdb", dbt_vars={"customers_file": str(path)})
+    assert not run.success
+    assert 'column "Age" (age) has type DATE; it must hold numbers' in run.explain()
+
+
 def test_vars_reach_the_python_model(tmp_path):
     dbt_vars = {
         "segment_count": 3,
