@@ -66,8 +66,10 @@ def fit_kmeans(
     random_state: int,
     n_init: int,
     silhouette_sample_size: int,
+    measure: bool = True,
 ) -> CandidateFit:
-    """Fit K-Means for one k and measure it; labels follow `segment_order`."""
+    """Fit K-Means for one k and measure it (unless `measure` is false: the metrics are
+    then NaN); labels follow `segment_order`."""
     started = time.perf_counter()
     model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
     raw_labels = model.fit_predict(features)
@@ -75,19 +77,24 @@ def fit_kmeans(
     position = np.empty(k, dtype=np.int64)
     position[order] = np.arange(k)
     labels = position[raw_labels]
-    # Silhouette is quadratic in rows: measure it on a fixed random subset when large.
-    sample_size = silhouette_sample_size if len(features) > silhouette_sample_size else None
-    silhouette = silhouette_score(
-        features, labels, sample_size=sample_size, random_state=random_state
-    )
+    if not measure:
+        silhouette = calinski_harabasz = davies_bouldin = float("nan")
+    else:
+        # Silhouette is quadratic in rows: measure it on a fixed random subset when large.
+        sample_size = silhouette_sample_size if len(features) > silhouette_sample_size else None
+        silhouette = float(
+            silhouette_score(features, labels, sample_size=sample_size, random_state=random_state)
+        )
+        calinski_harabasz = float(calinski_harabasz_score(features, labels))
+        davies_bouldin = float(davies_bouldin_score(features, labels))
     return CandidateFit(
         k=k,
         centroids=model.cluster_centers_[order],
         labels=labels,
         inertia=float(model.inertia_),
-        silhouette=float(silhouette),
-        calinski_harabasz=float(calinski_harabasz_score(features, labels)),
-        davies_bouldin=float(davies_bouldin_score(features, labels)),
+        silhouette=silhouette,
+        calinski_harabasz=calinski_harabasz,
+        davies_bouldin=davies_bouldin,
         fit_seconds=time.perf_counter() - started,
     )
 
@@ -155,9 +162,14 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     all_z = sample[[f"{feature}_z" for feature in KNOWN_FEATURES]].to_numpy(dtype=np.float64)
     chosen_rows = selection_rows(len(sample), settings)
 
-    def fit(k: int, rows: np.ndarray) -> CandidateFit:
+    def fit(k: int, rows: np.ndarray, measure: bool = True) -> CandidateFit:
         return fit_kmeans(
-            matrix[rows], k, settings.random_state, settings.n_init, settings.silhouette_sample_size
+            matrix[rows],
+            k,
+            settings.random_state,
+            settings.n_init,
+            settings.silhouette_sample_size,
+            measure,
         )
 
     # One OpenMP thread: on a busy machine scikit-learn's threads spin against other
@@ -172,7 +184,8 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
         fitted = {each.k: (each, chosen_rows) for each in candidates}
         if len(chosen_rows) < len(sample):
             all_rows = np.arange(len(sample))
-            fitted[selected] = (fit(selected, all_rows), all_rows)
+            # Only its centroids are used: the curves stay those of the selection rows.
+            fitted[selected] = (fit(selected, all_rows, measure=False), all_rows)
     total_seconds = time.perf_counter() - started
 
     rows = []

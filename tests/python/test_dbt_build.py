@@ -100,19 +100,23 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
         pd.testing.assert_frame_equal(before, after)
 
 
+# Rows of the bundled seed's shape that must be quarantined, one problem each.
+BAD_ROWS = [
+    "501,Female,abc,40,50",
+    "502,Male,30,-5,50",
+    "503,Female,30,40,140",
+    "504,,30,40,50",
+    "505,Female,200,40,50",
+    "x7,Male,30,40,50",
+    "506,Female,30.5,40,50",
+    "507,Female,30,nan,50",
+    "1,Male,99,99,99",  # conflicts with bundled customer 1
+]
+
+
 def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path):
     good = bundled_rows()
-    bad = [
-        "501,Female,abc,40,50",
-        "502,Male,30,-5,50",
-        "503,Female,30,40,140",
-        "504,,30,40,50",
-        "505,Female,200,40,50",
-        "x7,Male,30,40,50",
-        "506,Female,30.5,40,50",
-        "507,Female,30,nan,50",
-        "1,Male,99,99,99",  # conflicts with bundled customer 1
-    ]
+    bad = BAD_ROWS
     duplicate = good[5]  # an exact copy collapses into one customer
     path = tmp_path / "customers.csv"
     path.write_text("\r\n".join([HEADER, *good, *bad, duplicate]) + "\r\n")
