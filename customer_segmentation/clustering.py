@@ -15,7 +15,12 @@ import pandas as pd
 # Imported here, not inside the fit: threadpool_limits only reaches the thread pools of
 # libraries already loaded when it is entered.
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
 from threadpoolctl import threadpool_limits
 
 from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
@@ -128,6 +133,39 @@ def choose_k(fits: list[CandidateFit], fixed_k: int | None = None) -> int:
     return best.k
 
 
+def outlier_thresholds(distances: np.ndarray, labels: np.ndarray, k: int, multiplier: float):
+    """Per segment, the distance beyond which a member is an outlier: Tukey's fence
+    q3 + multiplier * (q3 - q1) over the members' distances to their centroid.
+
+    Computed on the fitted sample and kept with the model, so scoring without a refit
+    applies the same rule. A segment with no members gets NaN (nobody is assigned to it).
+    """
+    thresholds = np.full(k, np.nan)
+    for position in range(k):
+        members = distances[labels == position]
+        if len(members):
+            q1, q3 = np.quantile(members, [0.25, 0.75])
+            thresholds[position] = q3 + multiplier * (q3 - q1)
+    return thresholds
+
+
+def stability_scores(
+    features: np.ndarray, reference: CandidateFit, settings: FitSettings
+) -> np.ndarray:
+    """Adjusted Rand index between `reference`'s labels and refits of the same k on
+    bootstrap resamples of `features` (each with its own seed), every refit predicting
+    all of `features`. Near 1: the segments do not hinge on which customers were drawn.
+    """
+    scores = []
+    for resample in range(settings.stability_resample_count):
+        seed = settings.random_state + 1 + resample
+        rows = np.random.default_rng(seed).integers(0, len(features), len(features))
+        model = KMeans(n_clusters=reference.k, n_init=settings.n_init, random_state=seed)
+        model.fit(features[rows])
+        scores.append(adjusted_rand_score(reference.labels, model.predict(features)))
+    return np.asarray(scores, dtype=float)
+
+
 def selection_rows(row_count: int, settings: FitSettings) -> np.ndarray:
     """Positions of the rows k is chosen on: all of them, or a fixed random subset.
 
@@ -149,8 +187,11 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     column per known feature. Candidates are fitted and measured on the selection rows
     (see `selection_rows`); the chosen k is then fitted again on the whole sample
     when that is larger, and its centroids are the ones returned for it. Returns one
-    row per candidate k and segment, with that k's metrics repeated on each of its rows
-    and `is_selected_k` marking the choice. Centroids are given for every known
+    row per candidate k and segment (`candidate_segment`, numbered by segment_order),
+    with that k's metrics repeated on each of its rows and `is_selected_k` marking the
+    choice. The chosen k's rows also carry each segment's outlier distance threshold
+    (see `outlier_thresholds`), and every row the chosen k's stability over bootstrap
+    refits (see `stability_scores`). Centroids are given for every known
     feature: the fitted coordinate for clustering features, the members' mean for the
     others (so personas can describe them).
     """
@@ -186,6 +227,18 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             all_rows = np.arange(len(sample))
             # Only its centroids are used: the curves stay those of the selection rows.
             fitted[selected] = (fit(selected, all_rows, measure=False), all_rows)
+        stability = stability_scores(
+            matrix[chosen_rows],
+            next(each for each in candidates if each.k == selected),
+            settings,
+        )
+    chosen_fit, chosen_fit_rows = fitted[selected]
+    distances = np.linalg.norm(
+        matrix[chosen_fit_rows] - chosen_fit.centroids[chosen_fit.labels], axis=1
+    )
+    thresholds = outlier_thresholds(
+        distances, chosen_fit.labels, chosen_fit.k, settings.outlier_iqr_multiplier
+    )
     total_seconds = time.perf_counter() - started
 
     rows = []
@@ -197,8 +250,11 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             members = final.labels == position
             row = {
                 "k": final.k,
-                "segment_id": position + 1,
+                "candidate_segment": position + 1,
                 "sample_customer_count": int(counts[position]),
+                "outlier_distance_threshold": (
+                    float(thresholds[position]) if candidate.k == selected else float("nan")
+                ),
             }
             for index, feature in enumerate(KNOWN_FEATURES):
                 if feature in settings.features:
@@ -227,6 +283,10 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     frame["selection_row_count"] = len(chosen_rows)
     frame["random_state"] = settings.random_state
     frame["n_init"] = settings.n_init
+    frame["stability_resample_count"] = len(stability)
+    frame["stability_ari_mean"] = float(stability.mean()) if len(stability) else float("nan")
+    frame["stability_ari_min"] = float(stability.min()) if len(stability) else float("nan")
+    frame["outlier_iqr_multiplier"] = settings.outlier_iqr_multiplier
     frame["selection_seconds"] = selection_seconds
     frame["total_fit_seconds"] = total_seconds
     return frame

@@ -28,3 +28,28 @@ def to_pandas(relation: Any) -> pd.DataFrame:
         f"cannot read a {type(relation).__name__}: expected a DuckDB relation, "
         "a pyspark DataFrame or a pandas DataFrame"
     )
+
+
+def sibling_relation(this: Any, identifier: str) -> str:
+    """The rendered name of table `identifier` in the same database and schema as a
+    Python model's `dbt.this` (rendered with the engine's own quoting)."""
+    rendered = repr(this)
+    at = rendered.rfind(this.identifier)
+    if at < 0:
+        raise ValueError(f"cannot find {this.identifier!r} in {rendered!r}")
+    return rendered[:at] + identifier + rendered[at + len(this.identifier) :]
+
+
+def table_exists(session: Any, this: Any, identifier: str) -> bool:
+    """Whether table `identifier` exists beside a Python model's `dbt.this`, on a
+    DuckDB connection or a Spark session. Asked first rather than caught: a failed query
+    would abort the DuckDB transaction dbt runs the model in."""
+    catalog = getattr(session, "catalog", None)
+    if catalog is not None and hasattr(catalog, "tableExists"):  # pyspark SparkSession
+        return bool(catalog.tableExists(f"{this.schema}.{identifier}"))
+    found = session.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = ? and table_schema = ? and table_name = ?",
+        [this.database, this.schema, identifier],
+    ).fetchall()  # fetched to the end: DuckDB 2 keeps the connection busy until then
+    return found[0][0] > 0

@@ -74,6 +74,18 @@ def _as_int(value: Any, name: str, allow_none: bool = False) -> int | None:
     return int(number)
 
 
+def _as_float(value: Any, name: str) -> float:
+    if isinstance(value, bool):
+        raise SettingsError(f"{name} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a number, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name} must be a finite number, got {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class FitSettings:
     """Everything the fit needs besides the data."""
@@ -86,6 +98,8 @@ class FitSettings:
     n_init: int = 10
     silhouette_sample_size: int = 3_000
     selection_sample_size: int = 20_000
+    outlier_iqr_multiplier: float = 3.0
+    stability_resample_count: int = 5
 
     @classmethod
     def from_config(cls, configured: dict[str, Any]) -> FitSettings:
@@ -112,6 +126,12 @@ class FitSettings:
             selection_sample_size=_as_int(
                 get("segment_selection_sample_size", 20_000), "segment_selection_sample_size"
             ),
+            outlier_iqr_multiplier=_as_float(
+                get("outlier_iqr_multiplier", 3.0), "outlier_iqr_multiplier"
+            ),
+            stability_resample_count=_as_int(
+                get("stability_resample_count", 5), "stability_resample_count"
+            ),
         )
         settings.validate()
         return settings
@@ -132,6 +152,16 @@ class FitSettings:
                 f"silhouette_sample_size must be at least 100, got {self.silhouette_sample_size}"
             )
 
+        if not 0 < self.outlier_iqr_multiplier <= 100:
+            raise SettingsError(
+                "outlier_iqr_multiplier must be above 0 and at most 100, got "
+                f"{self.outlier_iqr_multiplier}"
+            )
+        if not 0 <= self.stability_resample_count <= 50:
+            raise SettingsError(
+                "stability_resample_count must be between 0 and 50, got "
+                f"{self.stability_resample_count}"
+            )
         if self.selection_sample_size < 100:
             raise SettingsError(
                 "segment_selection_sample_size must be at least 100, got "
@@ -161,3 +191,14 @@ class FitSettings:
                 f"got {row_count}"
             )
         return usable
+
+
+def parse_match_distance(value: Any) -> float:
+    """segment_match_max_distance: how close (standardised units) a refitted centroid
+    must be to a previous one to keep its id."""
+    distance = _as_float(0.5 if value is None else value, "segment_match_max_distance")
+    if not 0 < distance <= 10:
+        raise SettingsError(
+            f"segment_match_max_distance must be above 0 and at most 10, got {distance}"
+        )
+    return distance

@@ -8,8 +8,10 @@ from customer_segmentation.clustering import (
     elbow_k,
     fit_kmeans,
     fit_segment_candidates,
+    outlier_thresholds,
     segment_order,
     selection_rows,
+    stability_scores,
 )
 from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
 
@@ -41,7 +43,7 @@ def test_elbow_is_the_largest_drop_below_the_chord():
 def test_planted_segments_are_found_and_numbered_by_centroid():
     sample = planted_sample(FIVE_CENTRES)
     frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=8, n_init=4))
-    selected = frame[frame.is_selected_k].sort_values("segment_id")
+    selected = frame[frame.is_selected_k].sort_values("candidate_segment")
     assert selected.k.unique().tolist() == [5]
     centroids = selected[["centroid_annual_income_z", "centroid_spending_score_z"]].to_numpy()
     expected = np.array(sorted(FIVE_CENTRES))
@@ -55,7 +57,7 @@ def test_fit_does_not_depend_on_row_order():
     settings = FitSettings(k_min=4, k_max=6, n_init=3)
     first = fit_segment_candidates(sample, settings)
     second = fit_segment_candidates(sample.iloc[::-1].reset_index(drop=True), settings)
-    columns = ["k", "segment_id", "centroid_annual_income_z", "silhouette", "is_selected_k"]
+    columns = ["k", "candidate_segment", "centroid_annual_income_z", "silhouette", "is_selected_k"]
     pd.testing.assert_frame_equal(first[columns], second[columns])
 
 
@@ -160,3 +162,33 @@ def test_original_units_undo_the_standardisation():
     assert list(result.columns[:2]) == ["centroid_age_z", "centroid_age"]
     with pytest.raises(ValueError, match="no row for age"):
         add_original_units(candidates, scaling.iloc[1:])
+
+
+def test_outlier_thresholds_are_tukey_fences_per_segment():
+    distances = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 10.0])
+    labels = np.array([0, 0, 0, 0, 0, 1, 1])
+    thresholds = outlier_thresholds(distances, labels, k=3, multiplier=3.0)
+    # Segment 0: q1 2, q3 4, fence 4 + 3 x 2; segment 1 has no spread; 2 no members.
+    assert thresholds[:2].tolist() == [10.0, 10.0]
+    assert np.isnan(thresholds[2])
+
+
+def test_fit_reports_outlier_thresholds_and_stability_for_the_chosen_k():
+    sample = planted_sample(FIVE_CENTRES)
+    frame = fit_segment_candidates(sample, FitSettings(k_min=4, k_max=6, n_init=3))
+    selected = frame[frame.is_selected_k]
+    assert selected.outlier_distance_threshold.gt(0).all()
+    assert frame[~frame.is_selected_k].outlier_distance_threshold.isna().all()
+    # Planted, well separated segments: every bootstrap refit finds the same ones.
+    assert frame.stability_resample_count.eq(5).all()
+    assert frame.stability_ari_min.min() > 0.99
+
+
+def test_stability_drops_when_there_are_no_segments_to_find():
+    rng = np.random.default_rng(5)
+    uniform = rng.uniform(-1, 1, size=(600, 2))
+    reference = fit_kmeans(uniform, 6, 42, 3, 3_000)
+    scores = stability_scores(uniform, reference, FitSettings(n_init=3, stability_resample_count=4))
+    assert len(scores) == 4 and scores.mean() < 0.9
+    skipped = stability_scores(uniform, reference, FitSettings(stability_resample_count=0))
+    assert len(skipped) == 0

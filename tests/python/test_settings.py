@@ -1,6 +1,11 @@
 import pytest
 
-from customer_segmentation.settings import FitSettings, SettingsError, parse_features
+from customer_segmentation.settings import (
+    FitSettings,
+    SettingsError,
+    parse_features,
+    parse_match_distance,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,6 +58,11 @@ def test_settings_read_rendered_var_text():
         ({"segment_k_max": 2.5}, "whole number"),
         ({"segment_selection_sample_size": 0}, "segment_selection_sample_size"),
         ({"silhouette_sample_size": -5}, "silhouette_sample_size"),
+        ({"outlier_iqr_multiplier": 0}, "outlier_iqr_multiplier"),
+        ({"outlier_iqr_multiplier": "nan"}, "outlier_iqr_multiplier"),
+        ({"outlier_iqr_multiplier": "1; drop table x"}, "outlier_iqr_multiplier"),
+        ({"stability_resample_count": -1}, "stability_resample_count"),
+        ({"stability_resample_count": 51}, "stability_resample_count"),
     ],
 )
 def test_bad_numbers_are_refused(values, message):
@@ -67,3 +77,14 @@ def test_candidate_ks_shrink_to_what_the_data_allows():
         FitSettings(fixed_k=7).candidate_ks(5)
     with pytest.raises(SettingsError, match="at least 3"):
         FitSettings().candidate_ks(2)
+
+
+@pytest.mark.parametrize("value", [0, -1, 11, "far", True, float("inf")])
+def test_bad_match_distances_are_refused(value):
+    with pytest.raises(SettingsError, match="segment_match_max_distance"):
+        parse_match_distance(value)
+
+
+def test_match_distance_defaults_and_reads_rendered_text():
+    assert parse_match_distance(None) == 0.5
+    assert parse_match_distance("0.8") == 0.8
