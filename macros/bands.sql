@@ -34,3 +34,30 @@
     {%- endfor %}
     end
 {%- endmacro %}
+
+
+{#- Income, spending and age bands (codes and labels) of each centroid in
+    `centroids`, a relation or CTE with centroid_annual_income_z,
+    centroid_spending_score_z and centroid_age, joined to the customer_bands rows in
+    `bands`. Carries `key_column` through. -#}
+{% macro centroid_bands(centroids, bands, key_column) -%}
+    select
+        {{ centroids }}.{{ key_column }},
+        income_bands.band_code as income_band,
+        spending_bands.band_code as spending_band,
+        age_bands.band_code as age_band,
+        income_bands.band_label as income_band_label,
+        spending_bands.band_label as spending_band_label,
+        age_bands.band_label as age_band_label,
+        {{ centroids }}.centroid_age
+    from {{ centroids }}
+    left join {{ bands }} as income_bands
+        on income_bands.band_dimension = 'annual_income'
+        and {{ in_band(centroids ~ '.centroid_annual_income_z', 'income_bands') }}
+    left join {{ bands }} as spending_bands
+        on spending_bands.band_dimension = 'spending_score'
+        and {{ in_band(centroids ~ '.centroid_spending_score_z', 'spending_bands') }}
+    left join {{ bands }} as age_bands
+        on age_bands.band_dimension = 'age'
+        and {{ in_band(centroids ~ '.centroid_age', 'age_bands') }}
+{%- endmacro %}

@@ -1,39 +1,63 @@
 {#- Nearest-centroid assignment as plain column arithmetic. The k centroids (k is at
-    most 50) are read from `centroids_relation` when the model runs and written into
-    the SQL as literals, so assigning N customers is one scan: no join with the
-    centroids, no sort. Ties go to the lower segment id, as in scikit-learn.
+    most 50), their outlier thresholds and the model's scaling are read from
+    `model_relation` when the model runs and written into the SQL as literals, so
+    assigning N customers is one scan: no join with the centroids, no sort. Ties go to
+    the lower segment id, as in scikit-learn.
 
     squared_distances(...) renders one `squared_distance_<id>` column per segment;
     nearest_segment_id(...) and nearest_distance(...) read them. -#}
 
-{% macro selected_centroids(centroids_relation) -%}
-    {%- set columns = ['segment_id'] -%}
+{% macro current_model_segments(model_relation) -%}
+    {%- set columns = ['segment_id', 'outlier_distance_threshold'] -%}
     {%- for feature in known_segmentation_features() -%}
-        {%- do columns.append('centroid_' ~ feature ~ '_z') -%}
+        {%- do columns.extend([
+            'centroid_' ~ feature ~ '_z', feature ~ '_mean', feature ~ '_std'
+        ]) -%}
     {%- endfor -%}
-    {%- if not execute or load_relation(centroids_relation) is none -%}
-        {#- Parsing, or compiling before the fit exists: one stand-in centroid. -#}
-        {{ return([dict(zip(columns, [1, 0, 0, 0]))]) }}
+    {%- if not execute or load_relation(model_relation) is none -%}
+        {#- Parsing, or compiling before any model exists: one stand-in segment. -#}
+        {%- set stand_in = {'segment_id': 1, 'outlier_distance_threshold': none} -%}
+        {%- for feature in known_segmentation_features() -%}
+            {%- do stand_in.update({
+                'centroid_' ~ feature ~ '_z': 0, feature ~ '_mean': 0, feature ~ '_std': 1
+            }) -%}
+        {%- endfor -%}
+        {{ return([stand_in]) }}
     {%- endif -%}
     {%- set result = run_query(
-        'select ' ~ columns | join(', ') ~ ' from ' ~ centroids_relation
-        ~ ' where is_selected_k order by segment_id'
+        'select ' ~ columns | join(', ') ~ ' from ' ~ model_relation ~ ' order by segment_id'
     ) -%}
-    {%- set centroids = [] -%}
+    {%- set segments = [] -%}
     {%- for row in result.rows -%}
-        {%- do centroids.append(dict(zip(columns, row.values()))) -%}
+        {%- do segments.append(dict(zip(columns, row.values()))) -%}
     {%- endfor -%}
-    {%- if centroids | length == 0 -%}
+    {%- if segments | length == 0 -%}
         {{ exceptions.raise_compiler_error(
-            "No selected centroids in " ~ centroids_relation ~ ": the fit chose no k."
+            "No segments in " ~ model_relation ~ ": the model registry holds no fit."
         ) }}
     {%- endif -%}
-    {{ return(centroids) }}
+    {{ return(segments) }}
 {%- endmacro %}
 
 
+{#- A double literal that round-trips exactly; null for a missing value or NaN. -#}
 {% macro float_literal(value) -%}
+    {%- if value is none or (value | float) != (value | float) -%}
+        {{ return('cast(null as ' ~ double_type() ~ ')') }}
+    {%- endif -%}
     {{ return('cast(' ~ '%.17g' | format(value | float) ~ ' as ' ~ double_type() ~ ')') }}
+{%- endmacro %}
+
+
+{#- Whether the distance in `distance_column` lies beyond the outlier threshold of the
+    segment in `segment_column`; false when the segment has no threshold. -#}
+{% macro beyond_outlier_threshold(segments, segment_column, distance_column) -%}
+    coalesce({{ distance_column }} > case {{ segment_column }}
+        {%- for segment in segments %}
+        when {{ segment.segment_id | int }}
+            then {{ float_literal(segment.outlier_distance_threshold) }}
+        {%- endfor %}
+    end, false)
 {%- endmacro %}
 
 

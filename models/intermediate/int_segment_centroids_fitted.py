@@ -25,6 +25,8 @@ def model(dbt, session):
         "segment_n_init": dbt.config.get("segment_n_init"),
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
         "segment_selection_sample_size": dbt.config.get("segment_selection_sample_size"),
+        "outlier_iqr_multiplier": dbt.config.get("outlier_iqr_multiplier"),
+        "stability_resample_count": dbt.config.get("stability_resample_count"),
     }
     settings = FitSettings.from_config(configured)
     # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.

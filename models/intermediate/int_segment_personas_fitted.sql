@@ -1,6 +1,7 @@
-{#- Persona rules: a segment is named by the bands its centroid falls in (income and
-    spending relative to the population, from customer_bands) through
-    persona_definitions. When two segments land in the same cell their names are told
+{#- Fresh persona names for the segments of this build's fit (int_segment_identity
+    keeps the names of segments that continue a previous model's). A segment is named
+    by the bands its centroid falls in (income and spending relative to the
+    population, from customer_bands) through persona_definitions. When two segments land in the same cell their names are told
     apart by the centroid's age band, then by order of age, so names stay distinct. -#}
 
 with
@@ -19,7 +20,7 @@ persona_definitions as (
 
 selected_centroids as (
     select
-        segment_id,
+        candidate_segment,
         centroid_age_z,
         centroid_annual_income_z,
         centroid_spending_score_z,
@@ -29,25 +30,7 @@ selected_centroids as (
 ),
 
 banded as (
-    select
-        selected_centroids.segment_id,
-        income_bands.band_code as income_band,
-        spending_bands.band_code as spending_band,
-        age_bands.band_code as age_band,
-        income_bands.band_label as income_band_label,
-        spending_bands.band_label as spending_band_label,
-        age_bands.band_label as age_band_label,
-        selected_centroids.centroid_age
-    from selected_centroids
-    left join bands as income_bands
-        on income_bands.band_dimension = 'annual_income'
-        and {{ in_band('selected_centroids.centroid_annual_income_z', 'income_bands') }}
-    left join bands as spending_bands
-        on spending_bands.band_dimension = 'spending_score'
-        and {{ in_band('selected_centroids.centroid_spending_score_z', 'spending_bands') }}
-    left join bands as age_bands
-        on age_bands.band_dimension = 'age'
-        and {{ in_band('selected_centroids.centroid_age', 'age_bands') }}
+    {{ centroid_bands('selected_centroids', 'bands', 'candidate_segment') }}
 ),
 
 named as (
@@ -70,7 +53,7 @@ named as (
         ) as segments_in_cell_and_age_band,
         row_number() over (
             partition by banded.income_band, banded.spending_band, banded.age_band
-            order by banded.centroid_age, banded.segment_id
+            order by banded.centroid_age, banded.candidate_segment
         ) as age_order_in_cell
     from banded
     left join persona_definitions
@@ -80,7 +63,7 @@ named as (
 
 final as (
     select
-        segment_id,
+        candidate_segment,
         case
             when segments_in_cell = 1 then persona_name
             when segments_in_cell_and_age_band = 1

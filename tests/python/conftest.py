@@ -23,6 +23,7 @@ PROJECT_FILES = (
     "seeds",
     "tests",
     "analyses",
+    "snapshots",
 )
 
 

@@ -22,6 +22,11 @@ MARTS = (
     "customer_feature_summary",
     "customer_distributions",
     "segment_distributions",
+    "segment_model_registry",
+    "segment_model_versions",
+    "segment_lineage",
+    "segment_migrations",
+    "segment_quality",
 )
 
 
@@ -72,13 +77,11 @@ def test_default_build_finds_the_five_planted_groups_with_distinct_personas(defa
 def test_centroids_and_scaling_reproduce_the_assignment(default_build):
     """Anyone can score a customer from the two published tables alone."""
     customers = default_build.query("select * from customer_segments order by customer_id")
-    scaling = default_build.query("select * from segment_feature_scaling").set_index("feature_name")
+    model = default_build.query("select * from segment_model_versions where is_current")
     centroids = default_build.query("select * from segment_centroids order by segment_id")
     distances = []
     for feature in ("annual_income", "spending_score"):
-        z = (customers[feature] - scaling.at[feature, "feature_mean"]) / scaling.at[
-            feature, "feature_std"
-        ]
+        z = (customers[feature] - model[f"{feature}_mean"][0]) / model[f"{feature}_std"][0]
         distances.append(
             (z.to_numpy()[:, None] - centroids[f"centroid_{feature}_z"].to_numpy()) ** 2
         )
@@ -338,6 +341,10 @@ def public_or_bundled_path():
         ({"segment_sample_size": 0}, "segment_sample_size must be between"),
         ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min=6 and segment_k_max=3"),
         ({"control_group_share": 1.5}, "control_group_share must be between 0 and 1"),
+        ({"refit": "maybe"}, "var refit must be true or false, got 'maybe'"),
+        ({"segment_match_max_distance": -1}, "segment_match_max_distance must be above 0"),
+        ({"outlier_iqr_multiplier": "3; drop table x"}, "outlier_iqr_multiplier must be a number"),
+        ({"min_silhouette": 2}, "min_silhouette must be between -1 and 1"),
     ],
 )
 def test_bad_vars_fail_with_a_clear_message(tmp_path, dbt_vars, message):

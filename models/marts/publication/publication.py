@@ -31,6 +31,11 @@ def model(dbt, session):
         "customer_feature_summary": dbt.ref("customer_feature_summary"),
         "customer_quarantine": dbt.ref("customer_quarantine"),
         "data_quality_summary": dbt.ref("data_quality_summary"),
+        "segment_model_registry": dbt.ref("segment_model_registry"),
+        "segment_model_versions": dbt.ref("segment_model_versions"),
+        "segment_lineage": dbt.ref("segment_lineage"),
+        "segment_migrations": dbt.ref("segment_migrations"),
+        "segment_quality": dbt.ref("segment_quality"),
     }
     sources = {name: relation.sql_query() for name, relation in marts.items()}
     build_id, command, empty = invocation()

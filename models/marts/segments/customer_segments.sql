@@ -22,7 +22,8 @@ segmented as (
         assignments.age,
         assignments.annual_income,
         assignments.spending_score,
-        assignments.distance_to_centroid
+        assignments.distance_to_centroid,
+        assignments.is_outlier
     from assignments
     inner join personas
         on assignments.segment_id = personas.segment_id

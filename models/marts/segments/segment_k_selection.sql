@@ -1,24 +1,33 @@
+{#- How k was chosen for the current model: one row per candidate k of its fit. -#}
+
 with
 
-fitted_centroids as (
-    select * from {{ ref('int_segment_centroids_fitted') }}
+registry as (
+    select * from {{ ref('segment_model_registry') }}
+),
+
+current_version as (
+    select max(model_version) as model_version from registry
 ),
 
 per_k as (
     select distinct
-        k,
-        clustering_features,
-        selection_method,
-        inertia,
-        silhouette,
-        calinski_harabasz,
-        davies_bouldin,
-        sample_row_count,
-        selection_row_count,
-        fit_seconds,
-        is_elbow_k,
-        is_selected_k as is_selected
-    from fitted_centroids
+        registry.k,
+        registry.clustering_features,
+        registry.selection_method,
+        registry.inertia,
+        registry.silhouette,
+        registry.calinski_harabasz,
+        registry.davies_bouldin,
+        registry.sample_row_count,
+        registry.selection_row_count,
+        registry.fit_seconds,
+        registry.is_elbow_k,
+        registry.is_selected_k as is_selected,
+        registry.model_version
+    from registry
+    inner join current_version
+        on registry.model_version = current_version.model_version
 )
 
 select * from per_k

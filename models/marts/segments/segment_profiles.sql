@@ -36,7 +36,8 @@ segment_stats as (
         {%- for gender in ['female', 'male', 'other'] %}
         {{ share_where("lower(gender) = '" ~ gender ~ "'") }} as {{ gender }}_share,
         {%- endfor %}
-        avg(distance_to_centroid) as mean_distance_to_centroid
+        avg(distance_to_centroid) as mean_distance_to_centroid,
+        count(case when is_outlier then 1 end) as outlier_count
     from customer_segments
     group by segment_id
 ),
@@ -156,7 +157,8 @@ final as (
         described.age_delta_std,
         described.annual_income_delta_std,
         described.spending_score_delta_std,
-        described.mean_distance_to_centroid
+        described.mean_distance_to_centroid,
+        described.outlier_count
     from described
     inner join personas
         on described.segment_id = personas.segment_id
