@@ -1,4 +1,4 @@
-"""K-Means candidates, the choice of k, and deterministic segment ids.
+"""Candidate fits (K-Means by default), the choice of k, and deterministic segment order.
 
 Pure functions on numpy arrays and pandas frames: the dbt Python model
 `int_segment_centroids_fitted` calls `fit_segment_candidates` and returns its frame.
@@ -23,7 +23,8 @@ from sklearn.metrics import (
 )
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
+from customer_segmentation.algorithms import QUADRATIC_ALGORITHMS, QUADRATIC_ROW_LIMIT, cluster
+from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
 
 FIT_THREADS = 1
 # How far from the elbow the silhouette may move the choice of k (see choose_k).
@@ -37,7 +38,7 @@ SELECTION_RULE = (
 
 @dataclass(frozen=True)
 class CandidateFit:
-    """One K-Means fit for one k, with segments already in their final order."""
+    """One fit for one k, with segments already in their final order."""
 
     k: int
     centroids: np.ndarray  # (k, n_features), rows ordered by segment_order
@@ -47,6 +48,8 @@ class CandidateFit:
     calinski_harabasz: float
     davies_bouldin: float
     fit_seconds: float
+    # ARI between the algorithm's own labels and nearest-centre labels (1 for K-Means).
+    label_agreement: float = 1.0
 
 
 def segment_order(centroids: np.ndarray) -> np.ndarray:
@@ -65,24 +68,57 @@ def segment_order(centroids: np.ndarray) -> np.ndarray:
     return np.lexsort(keys)
 
 
-def fit_kmeans(
+def nearest_centre(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Position of each row's nearest centre; ties go to the lower position, as in the
+    SQL that scores customers."""
+    squared = ((features[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    return squared.argmin(axis=1)
+
+
+def fit_candidate(
     features: np.ndarray,
     k: int,
     random_state: int,
     n_init: int,
     silhouette_sample_size: int,
     measure: bool = True,
+    algorithm: str = "kmeans",
 ) -> CandidateFit:
-    """Fit K-Means for one k and measure it (unless `measure` is false: the metrics are
-    then NaN); labels follow `segment_order`."""
+    """Fit one k with `algorithm` and measure it (unless `measure` is false: the metrics
+    are then NaN); labels follow `segment_order`.
+
+    Whatever the algorithm, a segment is its centre (K-Means centroid, mixture mean,
+    members' mean for Ward and DBSCAN) and a customer belongs to the nearest one: that
+    is how SQL scores every customer, so the fit's labels, metrics and inertia follow
+    the same rule. `label_agreement` says how far that rule agrees with the algorithm's
+    own labels. DBSCAN ignores `k` and finds its own number of segments.
+    """
     started = time.perf_counter()
-    model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
-    raw_labels = model.fit_predict(features)
-    order = segment_order(model.cluster_centers_)
+    if algorithm == "kmeans":
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        # K-Means' final labels are its centroids' nearest-centre labels.
+        raw_labels = model.fit_predict(features)
+        raw_centres = model.cluster_centers_
+        agreement = 1.0
+    else:
+        clustering = cluster(algorithm, features, k, random_state, n_init)
+        if clustering.segment_count < 2:
+            raise SettingsError(
+                f"{algorithm} found {clustering.segment_count} segment(s) in "
+                f"{len(features):,} rows ({clustering.parameters}); it needs at least 2: "
+                "choose another segment_algorithm"
+            )
+        raw_centres = clustering.centres
+        raw_labels = nearest_centre(features, raw_centres)
+        agreement = float(adjusted_rand_score(clustering.labels, raw_labels))
+    k = len(raw_centres)
+    order = segment_order(raw_centres)
     position = np.empty(k, dtype=np.int64)
     position[order] = np.arange(k)
     labels = position[raw_labels]
-    if not measure:
+    centroids = raw_centres[order]
+    inertia = float(((features - centroids[labels]) ** 2).sum())
+    if not measure or np.unique(labels).size < 2:
         silhouette = calinski_harabasz = davies_bouldin = float("nan")
     else:
         # Silhouette is quadratic in rows: measure it on a fixed random subset when large.
@@ -94,13 +130,14 @@ def fit_kmeans(
         davies_bouldin = float(davies_bouldin_score(features, labels))
     return CandidateFit(
         k=k,
-        centroids=model.cluster_centers_[order],
+        centroids=centroids,
         labels=labels,
-        inertia=float(model.inertia_),
+        inertia=inertia,
         silhouette=silhouette,
         calinski_harabasz=calinski_harabasz,
         davies_bouldin=davies_bouldin,
         fit_seconds=time.perf_counter() - started,
+        label_agreement=agreement,
     )
 
 
@@ -152,17 +189,30 @@ def outlier_thresholds(distances: np.ndarray, labels: np.ndarray, k: int, multip
 def stability_scores(
     features: np.ndarray, reference: CandidateFit, settings: FitSettings
 ) -> np.ndarray:
-    """Adjusted Rand index between `reference`'s labels and refits of the same k on
-    bootstrap resamples of `features` (each with its own seed), every refit predicting
-    all of `features`. Near 1: the segments do not hinge on which customers were drawn.
+    """Adjusted Rand index between `reference`'s labels and refits of the same k (same
+    algorithm) on bootstrap resamples of `features`, each with its own seed, every refit
+    labelling all of `features` by nearest centre. Near 1: the segments do not hinge on
+    which customers were drawn. A refit that finds no segments scores 0.
     """
     scores = []
     for resample in range(settings.stability_resample_count):
         seed = settings.random_state + 1 + resample
         rows = np.random.default_rng(seed).integers(0, len(features), len(features))
-        model = KMeans(n_clusters=reference.k, n_init=settings.n_init, random_state=seed)
-        model.fit(features[rows])
-        scores.append(adjusted_rand_score(reference.labels, model.predict(features)))
+        try:
+            refit = fit_candidate(
+                features[rows],
+                reference.k,
+                seed,
+                settings.n_init,
+                settings.silhouette_sample_size,
+                measure=False,
+                algorithm=settings.algorithm,
+            )
+        except SettingsError:
+            scores.append(0.0)
+            continue
+        predicted = nearest_centre(features, refit.centroids)
+        scores.append(adjusted_rand_score(reference.labels, predicted))
     return np.asarray(scores, dtype=float)
 
 
@@ -172,12 +222,15 @@ def selection_rows(row_count: int, settings: FitSettings) -> np.ndarray:
     Choosing k needs a fit for every candidate; the curves it reads (inertia per row,
     silhouette) settle long before the centroids stop moving, so the candidates are
     fitted on at most `selection_sample_size` rows and only the chosen k on all of
-    the sample.
+    the sample. Ward and DBSCAN, quadratic in rows, get at most QUADRATIC_ROW_LIMIT.
     """
-    if row_count <= settings.selection_sample_size:
+    limit = settings.selection_sample_size
+    if settings.algorithm in QUADRATIC_ALGORITHMS:
+        limit = min(limit, QUADRATIC_ROW_LIMIT)
+    if row_count <= limit:
         return np.arange(row_count)
     generator = np.random.default_rng(settings.random_state)
-    return np.sort(generator.choice(row_count, settings.selection_sample_size, replace=False))
+    return np.sort(generator.choice(row_count, limit, replace=False))
 
 
 def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.DataFrame:
@@ -204,26 +257,34 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     chosen_rows = selection_rows(len(sample), settings)
 
     def fit(k: int, rows: np.ndarray, measure: bool = True) -> CandidateFit:
-        return fit_kmeans(
+        return fit_candidate(
             matrix[rows],
             k,
             settings.random_state,
             settings.n_init,
             settings.silhouette_sample_size,
             measure,
+            settings.algorithm,
         )
 
     # One OpenMP thread: on a busy machine scikit-learn's threads spin against other
     # work (a 20,000-row fit measured 0.08 s on one thread, 2.3 s on two with the other
     # core busy), and fits on a bounded sample are small enough not to need more.
     with threadpool_limits(limits=FIT_THREADS):
-        candidates = [fit(k, chosen_rows) for k in settings.candidate_ks(len(sample))]
+        if settings.algorithm == "dbscan":
+            # DBSCAN finds its own number of segments: one candidate.
+            settings.candidate_ks(len(sample))
+            candidates = [fit(0, chosen_rows)]
+        else:
+            candidates = [fit(k, chosen_rows) for k in settings.candidate_ks(len(sample))]
         selected = choose_k(candidates, settings.fixed_k)
         elbow = elbow_k([each.k for each in candidates], [each.inertia for each in candidates])
         selection_seconds = time.perf_counter() - started
         # Centroids (and member means) per k come from the rows that k was fitted on.
         fitted = {each.k: (each, chosen_rows) for each in candidates}
-        if len(chosen_rows) < len(sample):
+        # Ward and DBSCAN are quadratic in rows: their centres stay those of the
+        # selection rows (at most QUADRATIC_ROW_LIMIT).
+        if len(chosen_rows) < len(sample) and settings.algorithm not in QUADRATIC_ALGORITHMS:
             all_rows = np.arange(len(sample))
             # Only its centroids are used: the curves stay those of the selection rows.
             fitted[selected] = (fit(selected, all_rows, measure=False), all_rows)
@@ -270,6 +331,7 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
                     "calinski_harabasz": candidate.calinski_harabasz,
                     "davies_bouldin": candidate.davies_bouldin,
                     "fit_seconds": candidate.fit_seconds,
+                    "label_agreement": candidate.label_agreement,
                     "is_elbow_k": candidate.k == elbow,
                     "is_selected_k": candidate.k == selected,
                     "centroid_row_count": len(fit_rows),
@@ -277,6 +339,7 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             )
             rows.append(row)
     frame = pd.DataFrame(rows)
+    frame["algorithm"] = settings.algorithm
     frame["clustering_features"] = ",".join(settings.features)
     frame["selection_method"] = "fixed" if settings.fixed_k is not None else SELECTION_RULE
     frame["sample_row_count"] = len(sample)

@@ -15,6 +15,8 @@ from typing import Any
 KNOWN_FEATURES = ("age", "annual_income", "spending_score")
 DEFAULT_FEATURES = ("annual_income", "spending_score")
 K_LIMITS = (2, 50)
+ALGORITHMS = ("kmeans", "gmm", "ward", "dbscan")
+DEFAULT_ALGORITHM = "kmeans"
 
 
 class SettingsError(ValueError):
@@ -74,6 +76,23 @@ def _as_int(value: Any, name: str, allow_none: bool = False) -> int | None:
     return int(number)
 
 
+def parse_algorithm(value: Any) -> str:
+    """The algorithm named by `value`: one of ALGORITHMS, any case, spaces ignored.
+
+    None or blank means the default, K-Means. Anything else is refused, naming the
+    allowed values; nothing but those names ever comes back.
+    """
+    if value is None:
+        return DEFAULT_ALGORITHM
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if not name:
+            return DEFAULT_ALGORITHM
+        if name in ALGORITHMS:
+            return name
+    raise SettingsError(f"segment_algorithm must be one of {', '.join(ALGORITHMS)}; got {value!r}")
+
+
 def _as_float(value: Any, name: str) -> float:
     if isinstance(value, bool):
         raise SettingsError(f"{name} must be a number, got {value!r}")
@@ -100,6 +119,7 @@ class FitSettings:
     selection_sample_size: int = 20_000
     outlier_iqr_multiplier: float = 3.0
     stability_resample_count: int = 5
+    algorithm: str = DEFAULT_ALGORITHM
 
     @classmethod
     def from_config(cls, configured: dict[str, Any]) -> FitSettings:
@@ -132,6 +152,7 @@ class FitSettings:
             stability_resample_count=_as_int(
                 get("stability_resample_count", 5), "stability_resample_count"
             ),
+            algorithm=parse_algorithm(configured.get("segment_algorithm")),
         )
         settings.validate()
         return settings
@@ -142,6 +163,11 @@ class FitSettings:
             raise SettingsError(
                 f"segment_k_min={self.k_min} and segment_k_max={self.k_max} must satisfy "
                 f"{low} <= segment_k_min <= segment_k_max <= {high}"
+            )
+        if self.fixed_k is not None and self.algorithm == "dbscan":
+            raise SettingsError(
+                "segment_count cannot be used with segment_algorithm dbscan, which finds "
+                "its own number of segments"
             )
         if self.fixed_k is not None and not low <= self.fixed_k <= high:
             raise SettingsError(f"segment_count={self.fixed_k} must be between {low} and {high}")

@@ -1,4 +1,5 @@
-"""K-Means candidates on the bounded sample; the logic is customer_segmentation.clustering.
+"""Candidate fits (K-Means unless segment_algorithm says otherwise) on the bounded
+sample; the logic is customer_segmentation.clustering.
 
 Settings come from vars through this model's YAML config, validated in
 customer_segmentation.settings.
@@ -27,6 +28,7 @@ def model(dbt, session):
         "segment_selection_sample_size": dbt.config.get("segment_selection_sample_size"),
         "outlier_iqr_multiplier": dbt.config.get("outlier_iqr_multiplier"),
         "stability_resample_count": dbt.config.get("stability_resample_count"),
+        "segment_algorithm": dbt.config.get("segment_algorithm"),
     }
     settings = FitSettings.from_config(configured)
     # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.

@@ -6,14 +6,14 @@ from customer_segmentation.clustering import (
     add_original_units,
     choose_k,
     elbow_k,
-    fit_kmeans,
+    fit_candidate,
     fit_segment_candidates,
     outlier_thresholds,
     segment_order,
     selection_rows,
     stability_scores,
 )
-from customer_segmentation.settings import KNOWN_FEATURES, FitSettings
+from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
 
 
 def planted_sample(centres, per_centre=60, spread=0.15, seed=0) -> pd.DataFrame:
@@ -102,7 +102,7 @@ def test_fixed_k_overrides_the_rule_and_non_features_get_member_means():
 
 
 def test_metrics_are_in_their_ranges():
-    fit = fit_kmeans(
+    fit = fit_candidate(
         planted_sample(FIVE_CENTRES)[["annual_income_z", "spending_score_z"]].to_numpy(),
         k=5,
         random_state=0,
@@ -187,8 +187,47 @@ def test_fit_reports_outlier_thresholds_and_stability_for_the_chosen_k():
 def test_stability_drops_when_there_are_no_segments_to_find():
     rng = np.random.default_rng(5)
     uniform = rng.uniform(-1, 1, size=(600, 2))
-    reference = fit_kmeans(uniform, 6, 42, 3, 3_000)
+    reference = fit_candidate(uniform, 6, 42, 3, 3_000)
     scores = stability_scores(uniform, reference, FitSettings(n_init=3, stability_resample_count=4))
     assert len(scores) == 4 and scores.mean() < 0.9
     skipped = stability_scores(uniform, reference, FitSettings(stability_resample_count=0))
     assert len(skipped) == 0
+
+
+@pytest.mark.parametrize("algorithm", ["gmm", "ward", "dbscan"])
+def test_every_algorithm_finds_the_planted_segments_as_nearest_centres(algorithm):
+    sample = planted_sample(FIVE_CENTRES)
+    settings = FitSettings(k_min=3, k_max=7, n_init=3, algorithm=algorithm)
+    frame = fit_segment_candidates(sample, settings)
+    selected = frame[frame.is_selected_k].sort_values("candidate_segment")
+    assert selected.k.unique().tolist() == [5]
+    assert set(frame.algorithm) == {algorithm}
+    centroids = selected[["centroid_annual_income_z", "centroid_spending_score_z"]].to_numpy()
+    assert np.abs(centroids - np.array(sorted(FIVE_CENTRES))).max() < 0.1
+    # Members are counted by nearest centre, the rule SQL scores customers by; on
+    # well separated segments the algorithm's own labels agree (DBSCAN's noise, a
+    # group of its own in its labels, is scored into the nearest segment).
+    assert selected.sample_customer_count.tolist() == [60] * 5
+    assert selected.label_agreement.min() > (0.9 if algorithm == "dbscan" else 0.99)
+    assert selected.stability_ari_min.min() > 0.95
+
+
+def test_ward_and_dbscan_are_fitted_on_a_bounded_selection():
+    settings = FitSettings(algorithm="ward", selection_sample_size=50_000)
+    assert len(selection_rows(30_000, settings)) == 10_000
+    assert len(selection_rows(30_000, FitSettings(selection_sample_size=50_000))) == 30_000
+
+
+def test_dbscan_refuses_a_fixed_k_and_too_little_structure():
+    with pytest.raises(SettingsError, match="segment_count cannot be used"):
+        FitSettings(algorithm="dbscan", fixed_k=4).validate()
+    single = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, 101),
+            "annual_income_z": np.zeros(100),
+            "spending_score_z": np.zeros(100),
+            "age_z": np.zeros(100),
+        }
+    )
+    with pytest.raises(SettingsError, match="choose another segment_algorithm"):
+        fit_segment_candidates(single, FitSettings(algorithm="dbscan"))

@@ -342,6 +342,8 @@ def public_or_bundled_path():
         ({"segment_k_min": 6, "segment_k_max": 3}, "segment_k_min=6 and segment_k_max=3"),
         ({"control_group_share": 1.5}, "control_group_share must be between 0 and 1"),
         ({"refit": "maybe"}, "var refit must be true or false, got 'maybe'"),
+        ({"segment_algorithm": "kmeans'; drop table x; --"}, "segment_algorithm must be one of"),
+        ({"segment_algorithm": "dbscan", "segment_count": 4}, "segment_count cannot be used"),
         ({"segment_match_max_distance": -1}, "segment_match_max_distance must be above 0"),
         ({"outlier_iqr_multiplier": "3; drop table x"}, "outlier_iqr_multiplier must be a number"),
         ({"min_silhouette": 2}, "min_silhouette must be between -1 and 1"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from conftest import run_dbt
-from customer_segmentation.clustering import fit_kmeans
+from customer_segmentation.clustering import fit_candidate
 from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
 
 FIT_NODES = ("int_segment_centroids_fitted", "int_segment_identity", "int_segment_personas_fitted")
@@ -42,7 +43,7 @@ def test_ids_and_names_follow_segments_and_scoring_moves_nobody(tmp_path):
 
     # The model scores the customers it was fitted on exactly as the fit labelled them.
     sample = first.query("select * from int_customers_sampled order by customer_id")
-    labels = fit_kmeans(
+    labels = fit_candidate(
         sample[["annual_income_z", "spending_score_z"]].to_numpy(), 5, 42, 10, 3_000
     ).labels
     scored = sample[["customer_id"]].merge(assigned_1, on="customer_id")
@@ -139,3 +140,22 @@ def test_scoring_before_any_model_exists_says_what_to_do(tmp_path):
     run = run_dbt(["build"], tmp_path / "empty.duckdb", dbt_vars={"refit": False})
     assert not run.success
     assert "run one build with refit: true" in run.explain()
+
+
+@pytest.mark.parametrize("algorithm", ["gmm", "ward", "dbscan"])
+def test_every_algorithm_builds_every_mart(tmp_path, algorithm):
+    from test_dbt_build import MARTS
+
+    run = run_dbt(
+        ["build"], tmp_path / f"{algorithm}.duckdb", dbt_vars={"segment_algorithm": algorithm}
+    )
+    assert run.success, run.explain()
+    for mart in MARTS:
+        if mart != "customer_quarantine":
+            assert len(run.query(f"select * from {mart}")) > 0, mart
+    versions = run.query("select algorithm, k from segment_model_versions")
+    assert versions.algorithm.tolist() == [algorithm]
+    segments = run.query("select segment_id, count(*) as n from customer_segments group by 1")
+    assert len(segments) == versions.k[0] and segments.n.sum() == 200
+    comparison = run.query("select * from segment_algorithm_comparison")
+    assert sorted(comparison.algorithm) == ["dbscan", "gmm", "kmeans", "ward"]

@@ -75,6 +75,8 @@ versioned as (
         fitted.stability_resample_count,
         fitted.stability_ari_mean,
         fitted.stability_ari_min,
+        fitted.algorithm,
+        fitted.label_agreement,
         fitted.clustering_features,
         fitted.selection_method,
         {%- for feature in known_segmentation_features() %}

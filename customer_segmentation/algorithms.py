@@ -1,0 +1,329 @@
+"""Alternative clustering algorithms, compared with K-Means on the same rows.
+
+Pure functions on numpy arrays and pandas frames: the dbt Python model
+`segment_algorithm_comparison` calls `algorithm_comparison` and returns its frame. The
+pipeline itself still segments with K-Means (customer_segmentation.clustering); this
+module says how Gaussian mixtures, Ward's hierarchical clustering and DBSCAN would cut
+the same customers, and how far they agree with K-Means.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Imported here, not inside the fits: threadpool_limits only reaches the thread pools of
+# libraries already loaded when it is entered (see customer_segmentation.clustering).
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
+
+from customer_segmentation.settings import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    FitSettings,
+    SettingsError,
+    parse_algorithm,
+)
+
+__all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "parse_algorithm"]  # re-exported
+# Ward needs the n(n-1)/2 pairwise distances at once (10,000 rows: 50 million doubles,
+# 400 MB) and DBSCAN's neighbourhoods grow with the square of the rows in dense data;
+# above this many rows they are refused and the caller fits them on a sample.
+QUADRATIC_ROW_LIMIT = 10_000
+QUADRATIC_ALGORITHMS = ("ward", "dbscan")
+# algorithm_comparison_sample_size: rows the algorithms are compared on.
+COMPARISON_SAMPLE_SIZE_LIMITS = (100, QUADRATIC_ROW_LIMIT)
+DEFAULT_COMPARISON_SAMPLE_SIZE = 5_000
+FIT_THREADS = 1
+COMPARISON_COLUMNS = [
+    "algorithm",
+    "algorithm_parameters",
+    "segment_count",
+    "noise_share",
+    "silhouette",
+    "davies_bouldin",
+    "calinski_harabasz",
+    "adjusted_rand_vs_kmeans",
+    "row_count",
+    "fit_seconds",
+    "is_default",
+]
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """One algorithm's clusters of one feature matrix.
+
+    `labels[i]` is the cluster of row i, numbered as scikit-learn numbered it; -1 marks
+    DBSCAN's noise. `centres[j]` is cluster j's centre (K-Means centroid, Gaussian
+    mixture mean, members' mean for Ward and DBSCAN); noise has none.
+    """
+
+    algorithm: str
+    labels: np.ndarray  # (n_rows,) int64, -1 = noise
+    centres: np.ndarray  # (n_clusters, n_features)
+    fit_seconds: float
+    parameters: str = ""  # what the algorithm was run with, for people reading the table
+
+    @property
+    def segment_count(self) -> int:
+        """Clusters that have at least one member (noise is not a cluster)."""
+        return int(np.unique(self.labels[self.labels >= 0]).size)
+
+    @property
+    def noise_share(self) -> float:
+        return float(np.mean(self.labels < 0)) if self.labels.size else 0.0
+
+
+def parse_comparison_sample_size(value: Any) -> int:
+    """Validate algorithm_comparison_sample_size (null takes the default)."""
+    low, high = COMPARISON_SAMPLE_SIZE_LIMITS
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return DEFAULT_COMPARISON_SAMPLE_SIZE
+    message = f"algorithm_comparison_sample_size must be a whole number from {low} to {high}"
+    if isinstance(value, bool):
+        raise SettingsError(f"{message}, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{message}, got {value!r}") from None
+    if not number.is_integer() or not low <= number <= high:
+        raise SettingsError(f"{message}, got {value!r}")
+    return int(number)
+
+
+def dbscan_min_samples(row_count: int, feature_count: int) -> int:
+    """DBSCAN's min_samples: max(2 x features, ceil(ln rows)).
+
+    Twice the dimension is the usual starting point for low-dimensional data; it is
+    raised to the logarithm of the row count because with many customers on whole-
+    number scores a handful of near-identical points form spurious micro-clusters
+    (on 5,000 planted customers 2 x features gave 20-36 clusters, the log rule the 5
+    planted ones).
+    """
+    return max(2 * feature_count, math.ceil(math.log(max(row_count, 2))))
+
+
+def dbscan_eps(features: np.ndarray, min_samples: int) -> float:
+    """DBSCAN's eps from the k-distance curve, k = min_samples.
+
+    Each row's k-distance is the distance to its (min_samples - 1)-th nearest other row:
+    the smallest eps at which that row is a core point. Sorted, the k-distances stay
+    low inside clusters and climb steeply among outliers; eps is the knee of that curve,
+    the point lying furthest below the chord joining its ends with both axes scaled to
+    [0, 1] (the construction clustering.elbow_k uses for the inertia curve). A knee of
+    zero (mostly exact duplicates) becomes the smallest positive k-distance.
+    """
+    rows = len(features)
+    if rows < 2:
+        raise SettingsError(f"DBSCAN needs at least 2 rows, got {rows}")
+    neighbours = min(min_samples, rows)
+    distances, _ = NearestNeighbors(n_neighbors=neighbours).fit(features).kneighbors(features)
+    curve = np.sort(distances[:, -1])
+    span = curve[-1] - curve[0]
+    if span <= 0:
+        knee = float(curve[0])
+    else:
+        x = np.arange(rows) / (rows - 1)
+        y = (curve - curve[0]) / span
+        knee = float(curve[int(np.argmax(x - y))])
+    if knee > 0:
+        return knee
+    positive = curve[curve > 0]
+    # Every row identical: any eps puts them in one cluster.
+    return float(positive[0]) if positive.size else 1.0
+
+
+def member_means(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mean of each cluster's members, cluster 0 first; noise (-1) is left out."""
+    count = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    return np.array(
+        [features[labels == cluster].mean(axis=0) for cluster in range(count)],
+        dtype=np.float64,
+    ).reshape(count, features.shape[1])
+
+
+def cluster(
+    algorithm: str,
+    features: np.ndarray,
+    k: int,
+    random_state: int,
+    n_init: int,
+) -> Clustering:
+    """Cluster `features` (rows x features, standardised) with one algorithm.
+
+    K-Means and the Gaussian mixture (full covariances) start `n_init` times from
+    `random_state`; Ward cuts its tree at `k` clusters; DBSCAN ignores `k` and finds its
+    own number of clusters, with `dbscan_min_samples` and `dbscan_eps`. The same input
+    and random_state give the same labels. Ward and DBSCAN refuse more than
+    QUADRATIC_ROW_LIMIT rows: sample first (see `comparison_rows`).
+    """
+    name = parse_algorithm(algorithm)
+    matrix = np.asarray(features, dtype=np.float64)
+    rows, feature_count = matrix.shape
+    if name in QUADRATIC_ALGORITHMS and rows > QUADRATIC_ROW_LIMIT:
+        raise SettingsError(
+            f"{name} is quadratic in rows: at most {QUADRATIC_ROW_LIMIT:,} rows, got "
+            f"{rows:,}; fit it on a sample (customer_segmentation.algorithms.comparison_rows)"
+        )
+    if name != "dbscan" and not 2 <= k <= rows - 1:
+        raise SettingsError(f"{name} needs 2 <= k <= rows - 1, got k={k} for {rows} rows")
+    started = time.perf_counter()
+    if name == "kmeans":
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        labels = model.fit_predict(matrix)
+        centres = model.cluster_centers_
+        parameters = f"k={k}, n_init={n_init}, random_state={random_state}"
+    elif name == "gmm":
+        model = GaussianMixture(
+            n_components=k, covariance_type="full", n_init=n_init, random_state=random_state
+        )
+        labels = model.fit(matrix).predict(matrix)
+        centres = model.means_
+        parameters = f"k={k}, covariance_type=full, n_init={n_init}, random_state={random_state}"
+    elif name == "ward":
+        labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix)
+        centres = member_means(matrix, labels)
+        parameters = f"k={k}, linkage=ward"
+    else:
+        min_samples = dbscan_min_samples(rows, feature_count)
+        eps = dbscan_eps(matrix, min_samples)
+        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(matrix)
+        centres = member_means(matrix, labels)
+        parameters = f"eps={eps:.4g} (k-distance knee), min_samples={min_samples}"
+    return Clustering(
+        algorithm=name,
+        labels=np.asarray(labels, dtype=np.int64),
+        centres=np.asarray(centres, dtype=np.float64),
+        fit_seconds=time.perf_counter() - started,
+        parameters=parameters,
+    )
+
+
+def comparison_rows(row_count: int, limit: int, random_state: int) -> np.ndarray:
+    """Positions of the rows the algorithms are compared on: all of them, or a fixed
+    random subset of `limit`, in ascending order (as clustering.selection_rows)."""
+    if row_count <= limit:
+        return np.arange(row_count)
+    generator = np.random.default_rng(random_state)
+    return np.sort(generator.choice(row_count, limit, replace=False))
+
+
+def _metrics(
+    features: np.ndarray, labels: np.ndarray, random_state: int, silhouette_sample_size: int
+) -> tuple[float, float, float]:
+    """Silhouette, Davies-Bouldin, Calinski-Harabasz on the non-noise rows; NaN when
+    fewer than two clusters (or fewer rows than silhouette needs) remain."""
+    kept = labels >= 0
+    members, member_labels = features[kept], labels[kept]
+    clusters = np.unique(member_labels).size
+    if clusters < 2 or clusters > len(members) - 1:
+        return float("nan"), float("nan"), float("nan")
+    # Silhouette is quadratic in rows: a fixed random subset when large, as in fit_kmeans.
+    sample_size = silhouette_sample_size if len(members) > silhouette_sample_size else None
+    silhouette = float(
+        silhouette_score(members, member_labels, sample_size=sample_size, random_state=random_state)
+    )
+    return (
+        silhouette,
+        float(davies_bouldin_score(members, member_labels)),
+        float(calinski_harabasz_score(members, member_labels)),
+    )
+
+
+def compare_algorithms(
+    features: np.ndarray,
+    k: int,
+    random_state: int,
+    n_init: int,
+    silhouette_sample_size: int,
+    row_limit: int,
+) -> pd.DataFrame:
+    """Fit every algorithm on the same rows and measure it; one row per algorithm.
+
+    The rows are `comparison_rows(len(features), row_limit, random_state)`. Metrics are
+    taken on the rows each algorithm did not call noise (silhouette on at most
+    `silhouette_sample_size` of them); adjusted_rand_vs_kmeans compares all the rows'
+    labels with K-Means' (DBSCAN's noise counting as one more group), so it is 1.0 for
+    K-Means itself. Columns: COMPARISON_COLUMNS.
+    """
+    matrix = np.asarray(features, dtype=np.float64)
+    if row_limit > QUADRATIC_ROW_LIMIT:
+        raise SettingsError(
+            f"the comparison fits Ward and DBSCAN: at most {QUADRATIC_ROW_LIMIT:,} rows, "
+            f"got row_limit={row_limit:,}"
+        )
+    subset = matrix[comparison_rows(len(matrix), row_limit, random_state)]
+    # One thread, as in clustering.fit_segment_candidates: on a shared machine the
+    # default thread pools spin against other work.
+    with threadpool_limits(limits=FIT_THREADS):
+        fits = [cluster(name, subset, k, random_state, n_init) for name in ALGORITHMS]
+        reference = fits[0].labels
+        rows = []
+        for fit in fits:
+            silhouette, davies_bouldin, calinski_harabasz = _metrics(
+                subset, fit.labels, random_state, silhouette_sample_size
+            )
+            rows.append(
+                {
+                    "algorithm": fit.algorithm,
+                    "algorithm_parameters": fit.parameters,
+                    "segment_count": fit.segment_count,
+                    "noise_share": fit.noise_share,
+                    "silhouette": silhouette,
+                    "davies_bouldin": davies_bouldin,
+                    "calinski_harabasz": calinski_harabasz,
+                    "adjusted_rand_vs_kmeans": float(adjusted_rand_score(reference, fit.labels)),
+                    "row_count": len(subset),
+                    "fit_seconds": fit.fit_seconds,
+                    "is_default": fit.algorithm == DEFAULT_ALGORITHM,
+                }
+            )
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def selected_k(fitted: pd.DataFrame) -> int:
+    """The k the pipeline chose: the one k of int_segment_centroids_fitted's rows with
+    is_selected_k."""
+    chosen = fitted.loc[fitted["is_selected_k"].astype(bool), "k"].unique()
+    if len(chosen) != 1:
+        raise ValueError(f"expected exactly one selected k, got {sorted(chosen.tolist())}")
+    return int(chosen[0])
+
+
+def algorithm_comparison(
+    sample: pd.DataFrame, k: int, settings: FitSettings, row_limit: int
+) -> pd.DataFrame:
+    """The comparison for the dbt model: `sample` is int_customers_sampled (customer_id
+    and `<feature>_z` columns), `k` the pipeline's chosen k.
+
+    Rows are sorted by customer_id first, because the database returns them in no fixed
+    order, so the same sample gives the same table on every build.
+    """
+    sample = sample.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    matrix = sample[[f"{feature}_z" for feature in settings.features]].to_numpy(np.float64)
+    frame = compare_algorithms(
+        matrix,
+        k,
+        settings.random_state,
+        settings.n_init,
+        settings.silhouette_sample_size,
+        row_limit,
+    )
+    frame.insert(2, "clustering_features", ",".join(settings.features))
+    frame.insert(3, "k", k)
+    frame.insert(frame.columns.get_loc("row_count") + 1, "sample_row_count", len(sample))
+    return frame
