@@ -31,19 +31,3 @@
 {% macro build_started_at() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
-
-
-{#- Snapshots stamp their rows with the start of the build rather than the moment the
-    snapshot runs, so that segment_migrations can find "this build's" rows by the same
-    literal (build_started_at). Overrides dbt's and dbt-duckdb's own. -#}
-{% macro duckdb__snapshot_get_time() -%}
-    {{ build_started_at() }}
-{%- endmacro %}
-
-{% macro spark__snapshot_get_time() -%}
-    {{ build_started_at() }}
-{%- endmacro %}
-
-{% macro default__snapshot_get_time() -%}
-    {{ build_started_at() }}
-{%- endmacro %}

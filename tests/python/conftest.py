@@ -23,7 +23,6 @@ PROJECT_FILES = (
     "seeds",
     "tests",
     "analyses",
-    "snapshots",
 )
 
 

@@ -40,8 +40,8 @@ out_of_segments as (
 before_in_segments as (
     select segment_id, count(*) as customer_count
     from history
-    where dbt_valid_from < {{ this_build }}
-        and (dbt_valid_to is null or dbt_valid_to >= {{ this_build }})
+    where valid_from < {{ this_build }}
+        and (valid_to is null or valid_to >= {{ this_build }})
     group by segment_id
 ),
 

@@ -5,8 +5,7 @@
     counts into a segment to its customers now.
 
     Read from customer_segment_history, whose rows are stamped with the start of the
-    build (see snapshot_get_time in macros/model_registry.sql): this build's changes
-    are the rows closed or opened at exactly that time. -#}
+    build: this build's changes are the rows closed or opened at exactly that time. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -45,17 +44,17 @@ stayed as (
         segment_id as to_segment_id,
         count(*) as customer_count
     from history
-    where dbt_valid_to is null
-        and dbt_valid_from < {{ this_build }}
+    where valid_to is null
+        and valid_from < {{ this_build }}
     group by segment_id
 ),
 
 closed_now as (
-    select customer_id, segment_id from history where dbt_valid_to = {{ this_build }}
+    select customer_id, segment_id from history where valid_to = {{ this_build }}
 ),
 
 opened_now as (
-    select customer_id, segment_id from history where dbt_valid_from = {{ this_build }}
+    select customer_id, segment_id from history where valid_from = {{ this_build }}
 ),
 
 changed as (

@@ -1,0 +1,86 @@
+{#- Every customer's segment over time: one row per customer and stretch of builds in
+    one segment (slowly changing, type 2). Each build closes the open rows of customers
+    who moved or left (valid_to = this build) and opens rows for those who moved or
+    joined; nobody else is touched, so a build where nobody moves writes nothing.
+
+    Hand-written rather than a dbt snapshot: the snapshot's change detection (hashes,
+    several scans) took 22 s at ten million customers, this one join about 2 s. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'valid_from'],
+    incremental_predicates=['DBT_INCREMENTAL_TARGET.valid_to is null'],
+    full_refresh=false,
+    on_schema_change='append_new_columns',
+) }}
+{%- set this_build = build_started_at() %}
+
+with
+
+current_assignments as (
+    select * from {{ ref('int_customer_segment_assignments') }}
+),
+
+{%- if is_incremental() %}
+
+open_rows as (
+    select * from {{ this }} where valid_to is null
+),
+
+changed as (
+    select
+        coalesce(current_assignments.customer_id, open_rows.customer_id) as customer_id,
+        open_rows.segment_id as previous_segment_id,
+        open_rows.model_version as previous_model_version,
+        open_rows.valid_from as previous_valid_from,
+        current_assignments.segment_id,
+        current_assignments.model_version
+    from current_assignments
+    full outer join open_rows
+        on current_assignments.customer_id = open_rows.customer_id
+    where current_assignments.segment_id is distinct from open_rows.segment_id
+),
+
+closed as (
+    select
+        customer_id,
+        previous_segment_id as segment_id,
+        previous_model_version as model_version,
+        previous_valid_from as valid_from,
+        {{ this_build }} as valid_to
+    from changed
+    where previous_segment_id is not null
+),
+
+opened as (
+    select
+        customer_id,
+        segment_id,
+        model_version,
+        {{ this_build }} as valid_from,
+        cast(null as {{ dbt.type_timestamp() }}) as valid_to
+    from changed
+    where segment_id is not null
+),
+
+history_changes as (
+    select * from closed
+    union all
+    select * from opened
+)
+
+{%- else %}
+
+history_changes as (
+    select
+        customer_id,
+        segment_id,
+        model_version,
+        {{ this_build }} as valid_from,
+        cast(null as {{ dbt.type_timestamp() }}) as valid_to
+    from current_assignments
+)
+
+{%- endif %}
+
+select * from history_changes
