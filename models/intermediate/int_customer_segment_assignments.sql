@@ -1,4 +1,4 @@
-{#- The narrow view customer_segment_history snapshots: who is in which segment now. -#}
+{#- The narrow view customer_segment_history tracks: who is in which segment now. -#}
 
 with
 
