@@ -5,8 +5,9 @@ The builds run as `dbt` processes of their own (they are killed, process group a
 all). The moment to kill is read from dbt's own debug log, which names each statement
 before it runs, or, inside the publication, from the staged file appearing: no fixed
 sleeps. The changed input is large enough (planted customers) that each targeted step
-lasts a few hundred milliseconds, far longer than the watcher needs to react, and after
-each kill the log proves the step had started and not finished.
+lasts at least a few hundred milliseconds, far longer than the watcher needs to react,
+and after each kill the log (and the staged files) prove that the step had started and
+not finished.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def staged_parquet(published: Path) -> bool:
 
 
 # When to kill: a step of the build has started (the last record of dbt's log says so)
-# and, for the publication, its staged database file exists. After the kill the same
+# and, for the publication, its staged database or Parquet file exists. After the kill the same
 # must still hold: proof that the build died inside the step, not after it.
 MOMENTS = {
     # The Python model's code runs (importing scikit-learn, fitting, handing back).
@@ -199,7 +200,7 @@ def test_sigkill_during_a_build_leaves_the_publication_and_the_next_build_succee
     assert not [key for key in publication_snapshot(published) if STAGED in key]
     with duckdb.connect(str(database), read_only=True) as build:
         leftover_relations = build.execute(
-            "select table_name from duckdb_tables() where table_name like '%__dbt_%' "
-            "union all select view_name from duckdb_views() where view_name like '%__dbt_%'"
+            "select table_name from duckdb_tables() where contains(table_name, '__dbt_') "
+            "union all select view_name from duckdb_views() where contains(view_name, '__dbt_')"
         ).fetchall()
     assert leftover_relations == []
