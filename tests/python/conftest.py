@@ -125,6 +125,14 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def copy_of(build: DbtRun, destination: Path) -> tuple[Path, Path]:
+    """A build's database and publication, to rebuild without touching them."""
+    destination.mkdir()
+    shutil.copy(build.database, destination / "segmentation.duckdb")
+    shutil.copytree(build.published, destination / "published", symlinks=True)
+    return destination / "segmentation.duckdb", destination / "published"
+
+
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory) -> DbtRun:
     """One `dbt build` of the bundled seed, shared by the tests that only read it."""

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import duckdb
 import pandas as pd
 
-from conftest import publication_snapshot, run_dbt
+from conftest import copy_of, publication_snapshot, run_dbt
 from customer_segmentation.publish import PublicationLayout
-from test_dbt_build import HEADER, MARTS, bundled_rows
+from test_dbt_build import BAD_ROWS, HEADER, MARTS, bundled_rows
 
 # A reader in its own process, as a BI tool or SQL client would be: it opens the
 # published file read-only and reports what it sees, once when it starts and again each
@@ -36,24 +36,43 @@ HOLDING_READER = textwrap.dedent(
     """
 )
 
-# Readers that keep arriving during a build: each opens the published file, checks that
-# the manifest agrees with the tables, and closes it, until the stop file appears.
+# Readers that keep arriving while builds come and go: each opens the published file,
+# counts every mart and reports the counts with the build id the manifest gives, until
+# the stop file appears. "database" readers open segmentation.duckdb; "parquet" readers
+# resolve `current` once and read every file, manifest included, from that version.
 ARRIVING_READERS = textwrap.dedent(
     """
     import json, os, sys, time, duckdb
-    path, stop = sys.argv[1], sys.argv[2]
+    kind, directory, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+
     while True:
         try:
-            with duckdb.connect(path, read_only=True) as connection:
-                rows = connection.execute(
-                    "select mart_name, row_count, build_id from publication").fetchall()
-                consistent = all(
-                    connection.execute(f"select count(*) from {name}").fetchone()[0] == count
-                    for name, count, _ in rows)
-                print(json.dumps({"build_id": rows[0][2], "consistent": consistent}),
-                      flush=True)
+            if kind == "database":
+                path = os.path.join(directory, "segmentation.duckdb")
+                with duckdb.connect(path, read_only=True) as connection:
+                    manifest = connection.execute(
+                        "select mart_name, row_count, build_id from publication").fetchall()
+                    actual = {name: connection.execute(
+                        f"select count(*) from {name}").fetchone()[0]
+                        for name, _, _ in manifest}
+            else:
+                root = os.path.join(directory, "parquet")
+                version = os.path.join(root, os.readlink(os.path.join(root, "current")))
+                with duckdb.connect() as connection:
+                    manifest = connection.execute(
+                        "select mart_name, row_count, build_id "
+                        f"from '{version}/publication.parquet'").fetchall()
+                    actual = {name: connection.execute(
+                        f"select count(*) from '{version}/{name}.parquet'").fetchone()[0]
+                        for name, _, _ in manifest}
+            print(json.dumps({
+                "build_id": manifest[0][2],
+                "build_ids": len({build_id for _, _, build_id in manifest}),
+                "published": {name: count for name, count, _ in manifest},
+                "actual": actual,
+            }), flush=True)
         except Exception as error:
-            print(json.dumps({"error": str(error)}), flush=True)
+            print(json.dumps({"error": repr(error)}), flush=True)
         if os.path.exists(stop):
             break
         time.sleep(0.05)
@@ -86,15 +105,17 @@ def test_build_publishes_every_mart_with_matching_rows(default_build):
         pd.testing.assert_frame_equal(built, from_parquet, check_dtype=False)
 
 
-def copy_of(default_build, destination):
-    """The shared build's database and publication, to rebuild without touching them."""
-    destination.mkdir()
-    shutil.copy(default_build.database, destination / "segmentation.duckdb")
-    shutil.copytree(default_build.published, destination / "published", symlinks=True)
-    return destination / "segmentation.duckdb", destination / "published"
+# What the builds under readers read, in turn, from one file (so dbt parses once), and
+# whether each succeeds: new data, too many bad rows, other new data. Row counts differ
+# from build to build, so a read mixing two builds would match neither build's counts.
+BUILD_INPUTS = [
+    (True, bundled_rows()[:150] + BAD_ROWS[:3]),
+    (False, bundled_rows()[:20] + [f"{900 + i},Female,abc,40,50" for i in range(30)]),
+    (True, bundled_rows()[40:]),
+]
 
 
-def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp_path):
+def test_readers_under_load_never_fail_block_or_see_a_mixture(default_build, tmp_path):
     database, directory = copy_of(default_build, tmp_path / "build")
     published = PublicationLayout(directory)
     holder = subprocess.Popen(
@@ -104,17 +125,46 @@ def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp
         text=True,
     )
     stop = tmp_path / "stop"
-    arrivals = subprocess.Popen(
-        [sys.executable, "-c", ARRIVING_READERS, str(published.database), str(stop)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    # Their reports go to files: a pipe nobody reads until the end would fill and block.
+    kinds = ("database", "parquet")
+    logs = [tmp_path / f"reader_{number}.jsonl" for number in range(len(kinds))]
+    readers = []
+    for kind, log in zip(kinds, logs, strict=True):
+        with log.open("w") as output:
+            readers.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", ARRIVING_READERS, kind, str(directory), str(stop)],
+                    stdout=output,
+                )
+            )
+    customers = tmp_path / "customers.csv"
+    # Each publication's own manifest, by build id, as the build database recorded it.
+    manifests = {}
     try:
         before = json.loads(holder.stdout.readline())
-        first_arrival = json.loads(arrivals.stdout.readline())
-        assert first_arrival.get("consistent"), first_arrival
-        rebuilt = run_dbt(["build"], database, published=directory)
-        assert rebuilt.success, rebuilt.explain()
+        manifests[before["build_id"]] = before["published"]
+        while not all(log.read_text().endswith("\n") for log in logs):
+            time.sleep(0.05)  # every reader has read once before the first build
+        outcomes = []
+        for _, rows in BUILD_INPUTS:
+            customers.write_text("\n".join([HEADER, *rows]) + "\n")
+            run = run_dbt(
+                ["build"],
+                database,
+                dbt_vars={"customers_file": str(customers)},
+                published=directory,
+            )
+            outcomes.append(run.success)
+            if run.success:
+                manifest = run.query("select mart_name, row_count, build_id from publication")
+                manifests[manifest.build_id[0]] = dict(
+                    zip(manifest.mart_name, manifest.row_count.tolist(), strict=True)
+                )
+        # Stop once every reader has seen the last publication too.
+        last = list(manifests)[-1]
+        deadline = time.monotonic() + 30
+        while not all(last in log.read_text() for log in logs) and time.monotonic() < deadline:
+            time.sleep(0.05)
         holder.stdin.write("again\n")
         holder.stdin.flush()
         after = json.loads(holder.stdout.readline())
@@ -122,24 +172,23 @@ def test_readers_neither_block_a_rebuild_nor_see_it_half_done(default_build, tmp
         stop.touch()
         holder.stdin.close()
         holder.wait(timeout=30)
-        arrivals.wait(timeout=30)
-    seen = [first_arrival] + [json.loads(line) for line in arrivals.stdout.read().splitlines()]
+        for reader in readers:
+            reader.wait(timeout=30)
+    reads = [[json.loads(line) for line in log.read_text().splitlines()] for log in logs]
 
-    new_build_id = rebuilt.query("select any_value(build_id) as b from publication").b[0]
-    assert new_build_id != before["build_id"]
+    assert outcomes == [succeeds for succeeds, _ in BUILD_INPUTS]
     # The reader that held the file throughout still sees the old, whole publication.
     assert after == before
     assert before["published"] == before["actual"]
-    # Readers arriving during the build were never refused and never saw a mixture.
-    assert len(seen) >= 3, "the readers should have kept arriving while dbt built"
-    assert [s for s in seen if "error" in s] == []
-    assert all(s["consistent"] for s in seen)
-    assert {s["build_id"] for s in seen} <= {before["build_id"], new_build_id}
-    # A reader arriving now sees the new publication.
-    with duckdb.connect(str(published.database), read_only=True) as fresh:
-        assert fresh.execute("select any_value(build_id) from publication").fetchone() == (
-            new_build_id,
-        )
+    for kind, seen in zip(kinds, reads, strict=True):
+        # Readers kept arriving throughout, were never refused and never saw a mixture:
+        # every read is one published build's, every mart at that build's row count.
+        assert [read for read in seen if "error" in read] == [], kind
+        assert all(read["build_ids"] == 1 for read in seen), kind
+        assert all(read["published"] == read["actual"] for read in seen), kind
+        assert all(read["actual"] == manifests[read["build_id"]] for read in seen), kind
+        # ... and saw every publication in turn, the failed build publishing none.
+        assert list(dict.fromkeys(read["build_id"] for read in seen)) == list(manifests), kind
 
 
 def test_a_failed_build_leaves_the_previous_publication_unchanged(default_build, tmp_path):
