@@ -272,7 +272,8 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     # core busy), and fits on a bounded sample are small enough not to need more.
     with threadpool_limits(limits=FIT_THREADS):
         if settings.algorithm == "dbscan":
-            # DBSCAN finds its own number of segments: one candidate.
+            # DBSCAN finds its own number of segments: one candidate (the call only
+            # checks there are enough customers to cluster).
             settings.candidate_ks(len(sample))
             candidates = [fit(0, chosen_rows)]
         else:

@@ -75,6 +75,9 @@ class ReportData:
     customer_count: int
     quality: pd.DataFrame
     quarantine_reasons: pd.DataFrame
+    segment_quality: pd.DataFrame
+    model_versions: pd.DataFrame
+    migrations: pd.DataFrame
 
 
 def default_database() -> Path:
@@ -137,6 +140,17 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
             quarantine_reasons=query(
                 "select rejection_reason, count(*) as row_count from customer_quarantine "
                 "group by all order by row_count desc, rejection_reason limit 20"
+            ),
+            segment_quality=query("select * from segment_quality order by check_name"),
+            model_versions=query(
+                "select * from segment_model_versions order by model_version desc limit 10"
+            ),
+            # The latest build's movements, largest first.
+            migrations=query(
+                "select migration_type, from_segment_name, to_segment_name, customer_count "
+                "from segment_migrations "
+                "where built_at = (select max(built_at) from segment_migrations) "
+                "order by customer_count desc, migration_type limit 30"
             ),
         )
 
@@ -378,7 +392,8 @@ def persona_cards(data: ReportData) -> str:
               <h3>{_e(profile.segment_name)}</h3>
               <p class="size">Segment {int(profile.segment_id)}:
                  <strong>{int(profile.customer_count):,}</strong> customers,
-                 {profile.customer_share:.1%} of all</p>
+                 {profile.customer_share:.1%} of all, {int(profile.outlier_count):,}
+                 outliers</p>
               <p>{_e(profile.segment_description)}</p>
               <dl>
                 <dt>Income</dt><dd>{_e(profile.income_band)}: mean
@@ -423,6 +438,48 @@ def quality_section(data: ReportData) -> str:
         "<table class='quality'><thead><tr><th>outcome</th><th>rows</th><th>share</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>{why}"
     )
+
+
+def lifecycle_section(data: ReportData) -> str:
+    """Quality gates of the model in use, its recent versions, and the latest build's
+    customer movements."""
+    checks = "".join(
+        f"<tr><td>{_e(q.check_name)}</td><td>{_number(q.measured_value)}</td>"
+        f"<td>{_number(q.threshold)}</td><td>{_verdict(q.passed)}</td></tr>"
+        for q in data.segment_quality.itertuples()
+    )
+    versions = "".join(
+        f"<tr><td>{int(v.model_version)}{' (in use)' if v.is_current else ''}</td>"
+        f"<td>{_e(str(v.fitted_at))}</td><td>{_e(v.algorithm)}</td><td>{int(v.k)}</td>"
+        f"<td>{int(v.input_customer_count):,}</td><td>{int(v.kept_segment_count)} / "
+        f"{int(v.new_segment_count)} / {int(v.retired_segment_count)}</td></tr>"
+        for v in data.model_versions.itertuples()
+    )
+    moves = "".join(
+        f"<tr><td>{_e(m.migration_type)}</td><td>{_e(m.from_segment_name or '-')}</td>"
+        f"<td>{_e(m.to_segment_name or '-')}</td><td>{int(m.customer_count):,}</td></tr>"
+        for m in data.migrations.itertuples()
+    )
+    return (
+        "<h3>Quality gates</h3><table class='segment-quality'><thead><tr><th>check</th>"
+        f"<th>measured</th><th>floor</th><th>verdict</th></tr></thead><tbody>{checks}</tbody>"
+        "</table><h3>Model versions (latest first)</h3><table class='model-versions'>"
+        "<thead><tr><th>version</th><th>fitted at (UTC)</th><th>algorithm</th><th>k</th>"
+        "<th>customers</th><th>segments kept / new / retired</th></tr></thead>"
+        f"<tbody>{versions}</tbody></table><h3>Since the previous build</h3>"
+        "<table class='migrations'><thead><tr><th>movement</th><th>from</th><th>to</th>"
+        f"<th>customers</th></tr></thead><tbody>{moves}</tbody></table>"
+    )
+
+
+def _number(value) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def _verdict(passed) -> str:
+    if passed is None or pd.isna(passed):
+        return "not measured"
+    return "passed" if passed else "BELOW FLOOR"
 
 
 STYLE = """
@@ -498,6 +555,7 @@ def render_html(data: ReportData) -> str:
 <section id="personas"><h2>Personas and campaigns</h2>
 <div class="cards">{persona_cards(data)}</div></section>
 <section id="data-quality"><h2>Data quality</h2>{quality_section(data)}</section>
+<section id="lifecycle"><h2>Model quality and history</h2>{lifecycle_section(data)}</section>
 </body>
 </html>
 """

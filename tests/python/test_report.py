@@ -53,6 +53,9 @@ def test_report_is_self_contained(report):
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=", page)
     assert page.count('class="persona-card"') == 5
     assert "No row was quarantined." in page
+    # The model's quality gates, its version and the build's movements.
+    assert page.count("<td>passed</td>") == 3
+    assert "<td>1 (in use)</td>" in page and "<td>joined</td>" in page
 
 
 def test_missing_database_is_a_clear_error(tmp_path, capsys):
