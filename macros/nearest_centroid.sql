@@ -8,7 +8,7 @@
     nearest_segment_id(...) and nearest_distance(...) read them. -#}
 
 {% macro current_model_segments(model_relation) -%}
-    {%- set columns = ['segment_id', 'outlier_distance_threshold'] -%}
+    {%- set columns = ['segment_id', 'outlier_distance_threshold', 'clustering_features'] -%}
     {%- for feature in known_segmentation_features() -%}
         {%- do columns.extend([
             'centroid_' ~ feature ~ '_z', feature ~ '_mean', feature ~ '_std'
@@ -16,7 +16,11 @@
     {%- endfor -%}
     {%- if not execute or load_relation(model_relation) is none -%}
         {#- Parsing, or compiling before any model exists: one stand-in segment. -#}
-        {%- set stand_in = {'segment_id': 1, 'outlier_distance_threshold': none} -%}
+        {%- set stand_in = {
+            'segment_id': 1,
+            'outlier_distance_threshold': none,
+            'clustering_features': segmentation_features() | join(','),
+        } -%}
         {%- for feature in known_segmentation_features() -%}
             {%- do stand_in.update({
                 'centroid_' ~ feature ~ '_z': 0, feature ~ '_mean': 0, feature ~ '_std': 1
@@ -37,6 +41,21 @@
         ) }}
     {%- endif -%}
     {{ return(segments) }}
+{%- endmacro %}
+
+
+{#- The features a model version was fitted on (not the segmentation_features var, which
+    may have changed since), each checked against the known list before it reaches SQL. -#}
+{% macro model_clustering_features(segments) -%}
+    {%- set features = (segments[0].clustering_features or '').split(',') | map('trim') | list -%}
+    {%- for feature in features -%}
+        {%- if feature not in known_segmentation_features() -%}
+            {{ exceptions.raise_compiler_error(
+                "The current model's clustering_features holds unknown feature '" ~ feature ~ "'"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(features) }}
 {%- endmacro %}
 
 

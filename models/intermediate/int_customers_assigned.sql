@@ -1,10 +1,10 @@
 {#- Scoring with the current model (int_segment_model_current): standardise with the
-    scaling the model was fitted with, then take the nearest centroid over the
-    clustering features (validated names). Centroids, thresholds and scaling are
-    written in as literals (see macros/nearest_centroid.sql): one scan of the customers.
-    With the scaling of the fit itself this reproduces the fit's own assignment. -#}
-{%- set clustering_features = segmentation_features() -%}
+    scaling the model was fitted with, then take the nearest centroid over the features
+    it was fitted on (validated names). Centroids, thresholds and scaling are written in
+    as literals (see macros/nearest_centroid.sql): one scan of the customers. With the
+    scaling of the fit itself this reproduces the fit's own assignment. -#}
 {%- set segments = current_model_segments(ref('int_segment_model_current')) -%}
+{%- set clustering_features = model_clustering_features(segments) -%}
 {%- set scaling = segments[0] -%}
 
 with

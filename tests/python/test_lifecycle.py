@@ -99,7 +99,14 @@ def test_ids_and_names_follow_segments_and_scoring_moves_nobody(tmp_path):
     # nobody already there moves, no fitting node runs, no version is added.
     later = planted_customers(200, seed=23)
     later["CustomerID"] += 200_000
-    third = build(tmp_path, pd.concat([week2, later], ignore_index=True), "day8", refit=False)
+    # The model is scored on the features it was fitted on, whatever the var says now.
+    third = build(
+        tmp_path,
+        pd.concat([week2, later], ignore_index=True),
+        "day8",
+        refit=False,
+        segmentation_features=["age", "annual_income"],
+    )
     assert not set(FIT_NODES) & set(third.statuses)
     assert third.query("select max(model_version) as v from segment_model_registry").v[0] == 2
     assigned_3 = third.query("select customer_id, segment_id from customer_segments")
