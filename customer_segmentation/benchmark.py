@@ -78,6 +78,38 @@ def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured
     return Measured(wall, usage.ru_maxrss / 1024, process.returncode)
 
 
+def dbt_build_process(
+    work_dir: Path,
+    database: Path,
+    published: Path,
+    dbt_vars: dict,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Command line and environment of a `dbt build` of this project in a process of
+    its own (the dbt beside this Python), on `database`, publishing to `published`."""
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        "build",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(log_dir or work_dir / "logs"),
+        "--vars",
+        json.dumps(dbt_vars),
+    ]
+    environment = {
+        **(os.environ if env is None else env),
+        "SEGMENTATION_DUCKDB_PATH": str(database),
+        "SEGMENTATION_PUBLISHED_DIR": str(published),
+    }
+    return command, environment
+
+
 def planted_file(work_dir: Path, row_count: int) -> Path:
     from customer_segmentation.planted import write_planted_parquet
 
@@ -112,7 +144,7 @@ class SizeResult:
     selected_k: int
 
 
-def run_size(work_dir: Path, row_count: int, dbt_executable: str) -> SizeResult:
+def run_size(work_dir: Path, row_count: int) -> SizeResult:
     import duckdb
     import pandas as pd
 
@@ -139,26 +171,8 @@ def run_size(work_dir: Path, row_count: int, dbt_executable: str) -> SizeResult:
         raise SystemExit(f"notebook way failed at {row_count} rows: see {run_dir}/notebook.log")
 
     database = run_dir / "segmentation.duckdb"
-    build_command = (
-        [
-            dbt_executable,
-            "build",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(run_dir / "target"),
-            "--log-path",
-            str(run_dir / "logs"),
-            "--vars",
-            json.dumps({"customers_file": str(data)}),
-        ],
-        {
-            **env,
-            "SEGMENTATION_DUCKDB_PATH": str(database),
-            "SEGMENTATION_PUBLISHED_DIR": str(run_dir / "published"),
-        },
+    build_command = dbt_build_process(
+        run_dir, database, run_dir / "published", {"customers_file": str(data)}, env=env
     )
     # First build: a fresh project, so dbt parses everything. Second build, same
     # command: dbt reuses its parse (partial parsing), as on every daily refresh.
@@ -302,12 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(arguments)
     work_dir = options.work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
-    dbt_executable = str(Path(sys.executable).with_name("dbt"))
     print(f"Machine: {machine_description()}", flush=True)
     results = []
     for row_count in options.sizes:
         print(f"{row_count:,} rows ...", flush=True)
-        results.append(run_size(work_dir, row_count, dbt_executable))
+        results.append(run_size(work_dir, row_count))
         print(render_text(results[-1:]), flush=True)
     (work_dir / "results.json").write_text(
         json.dumps(

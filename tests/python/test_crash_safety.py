@@ -12,24 +12,22 @@ not finished.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-from conftest import PROJECT_DIR, copy_of, publication_snapshot
+from conftest import copy_of, publication_snapshot
+from customer_segmentation.benchmark import dbt_build_process
 from customer_segmentation.planted import write_planted_parquet
 from customer_segmentation.publish import PublicationLayout
 
 PLANTED_ROWS = 300_000
 STAGED = ".staged-"
-DBT = str(Path(sys.executable).with_name("dbt"))
 # k fixed and a smaller sample: the Python model still runs for seconds (it imports
 # scikit-learn and fits), and each build is shorter.
 BUILD_VARS = {"segment_count": 5, "segment_sample_size": 20_000}
@@ -84,25 +82,13 @@ MOMENTS = {
 def start_build(work_dir: Path, database: Path, published: Path, data: Path, name: str):
     name = name.replace(" ", "_")
     log_dir = work_dir / "logs" / name
-    command = [
-        DBT,
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(log_dir),
-        "--vars",
-        json.dumps(BUILD_VARS | {"customers_file": str(data)}),
-    ]
-    environment = {
-        **os.environ,
-        "SEGMENTATION_DUCKDB_PATH": str(database),
-        "SEGMENTATION_PUBLISHED_DIR": str(published),
-    }
+    command, environment = dbt_build_process(
+        work_dir,
+        database,
+        published,
+        BUILD_VARS | {"customers_file": str(data)},
+        log_dir=log_dir,
+    )
     output = open(work_dir / f"{name}.out", "w")  # noqa: SIM115 (closed by the caller)
     process = subprocess.Popen(
         command,

@@ -6,18 +6,12 @@ runs it and prints the build's wall time and peak memory.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_DIR
-from customer_segmentation.benchmark import measure
+from customer_segmentation.benchmark import dbt_build_process, measure
 from customer_segmentation.planted import COLUMNS, planted_customers
 
 ROWS = 1_000_000
@@ -76,27 +70,10 @@ def test_a_million_rows_with_one_percent_bad_rows_scattered(tmp_path):
     lines.to_csv(data, index=False)
 
     database = tmp_path / "segmentation.duckdb"
-    dbt = str(Path(sys.executable).with_name("dbt"))
     measured = measure(
-        [
-            dbt,
-            "build",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            json.dumps({"customers_file": str(data)}),
-        ],
-        {
-            **os.environ,
-            "SEGMENTATION_DUCKDB_PATH": str(database),
-            "SEGMENTATION_PUBLISHED_DIR": str(tmp_path / "published"),
-        },
+        *dbt_build_process(
+            tmp_path, database, tmp_path / "published", {"customers_file": str(data)}
+        ),
         tmp_path / "build.log",
     )
     print(

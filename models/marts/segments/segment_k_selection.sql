@@ -6,8 +6,8 @@ registry as (
     select * from {{ ref('segment_model_registry') }}
 ),
 
-current_version as (
-    select max(model_version) as model_version from registry
+current_model as (
+    select distinct model_version from {{ ref('int_segment_model_current') }}
 ),
 
 per_k as (
@@ -26,8 +26,8 @@ per_k as (
         registry.is_selected_k as is_selected,
         registry.model_version
     from registry
-    inner join current_version
-        on registry.model_version = current_version.model_version
+    inner join current_model
+        on registry.model_version = current_model.model_version
 )
 
 select * from per_k
