@@ -60,6 +60,7 @@ def assign_identities(
     stds: dict[str, float],
     max_distance: float,
     next_id: int,
+    keep_names: bool = True,
 ) -> pd.DataFrame:
     """One row per fitted segment: its stable `segment_id`, `identity_status` (kept or
     new), the `match_distance` to the previous segment it continues (NaN when new), and
@@ -71,8 +72,10 @@ def assign_identities(
     (`segment_id`, the same centroid and name columns, `clustering_features`), or is
     None or empty on the first fit. Segments fitted on other features never match. New
     ids count up from `next_id`, in candidate order. Kept segments keep their names, so
-    a persona does not change its name because K-Means renumbered; a new segment whose
-    fresh name is already taken adds its id to it.
+    a persona does not change its name because K-Means renumbered or its centroid
+    drifted; a new segment whose fresh name is already taken adds its id to it. With
+    `keep_names` false every segment takes its fresh name (ids still carry over): how
+    edited persona rules reach existing segments.
     """
     fitted = fitted.sort_values("candidate_segment").reset_index(drop=True)
     same_features = (
@@ -91,15 +94,16 @@ def assign_identities(
     for position, segment in fitted.iterrows():
         if position in pairs:
             match = previous.loc[pairs[position]]
+            names = match if keep_names else segment
             rows.append(
                 {
                     "candidate_segment": int(segment["candidate_segment"]),
                     "segment_id": int(match["segment_id"]),
                     "identity_status": KEPT,
                     "match_distance": float(distances[position, pairs[position]]),
-                    "segment_name": match["segment_name"],
-                    "persona_name": match["persona_name"],
-                    "persona_summary": match["persona_summary"],
+                    "segment_name": names["segment_name"],
+                    "persona_name": names["persona_name"],
+                    "persona_summary": names["persona_summary"],
                 }
             )
         else:

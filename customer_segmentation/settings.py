@@ -228,3 +228,14 @@ def parse_match_distance(value: Any) -> float:
             f"segment_match_max_distance must be above 0 and at most 10, got {distance}"
         )
     return distance
+
+
+def parse_flag(value: Any, name: str, default: bool) -> bool:
+    """A true/false var as a Python model receives it: a bool or its rendered text."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise SettingsError(f"{name} must be true or false, got {value!r}")

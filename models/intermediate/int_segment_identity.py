@@ -8,7 +8,7 @@ registry lives in this model's schema (both use the target schema).
 
 from customer_segmentation.frames import sibling_relation, table_exists, to_pandas
 from customer_segmentation.identity import assign_identities
-from customer_segmentation.settings import parse_features, parse_match_distance
+from customer_segmentation.settings import parse_features, parse_flag, parse_match_distance
 
 REGISTRY = "segment_model_registry"
 
@@ -20,6 +20,7 @@ def model(dbt, session):
     scaling_relation = dbt.ref("segment_feature_scaling")
     features = list(parse_features(dbt.config.get("segmentation_features")))
     max_distance = parse_match_distance(dbt.config.get("segment_match_max_distance"))
+    keep_names = parse_flag(dbt.config.get("keep_segment_names"), "keep_segment_names", True)
 
     fitted = to_pandas(fitted_relation)
     fitted = fitted[fitted["is_selected_k"]].merge(
@@ -39,5 +40,5 @@ def model(dbt, session):
         used = to_pandas(session.sql(f"select max(segment_id) as last_id from {registry}"))
         last_id = 0 if used["last_id"].isna().all() else int(used["last_id"][0])
     return assign_identities(
-        fitted, previous, features, scaling.to_dict(), max_distance, last_id + 1
+        fitted, previous, features, scaling.to_dict(), max_distance, last_id + 1, keep_names
     )

@@ -125,10 +125,20 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def copy_database(source: Path, destination: Path) -> Path:
+    """A DuckDB file with its write-ahead log: dbt, in this same process, may keep the
+    database open, so the last build's commits can still be in the .wal file."""
+    shutil.copy(source, destination)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, destination.with_name(destination.name + ".wal"))
+    return destination
+
+
 def copy_of(build: DbtRun, destination: Path) -> tuple[Path, Path]:
     """A build's database and publication, to rebuild without touching them."""
     destination.mkdir()
-    shutil.copy(build.database, destination / "segmentation.duckdb")
+    copy_database(build.database, destination / "segmentation.duckdb")
     shutil.copytree(build.published, destination / "published", symlinks=True)
     return destination / "segmentation.duckdb", destination / "published"
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
-from conftest import copy_project, public_mall_file, run_dbt
+from conftest import copy_database, copy_project, public_mall_file, run_dbt
 
 HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
 MARTS = (
@@ -90,7 +88,7 @@ def test_centroids_and_scaling_reproduce_the_assignment(default_build):
 
 
 def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
-    shutil.copy(default_build.database, tmp_path / "rebuilt.duckdb")
+    copy_database(default_build.database, tmp_path / "rebuilt.duckdb")
     rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")
     assert rebuilt.success, rebuilt.explain()
     for mart, key in [

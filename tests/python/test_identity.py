@@ -102,3 +102,12 @@ def test_a_feature_without_spread_adds_no_distance():
     fitted = segments([(25, 90)])
     distances = centroid_distances(previous, fitted, FEATURES, {**STDS, "spending_score": 0})
     assert distances.tolist() == [[0.0]]
+
+
+def test_names_follow_todays_rules_when_not_kept():
+    previous = segments(CENTRES[:2], names=["Old A", "Old B"], first_id=1)
+    fitted = segments(CENTRES[:2], names=["New A", "New B"])
+    result = assign_identities(fitted, previous, FEATURES, STDS, 0.5, 3, keep_names=False)
+    assert result.segment_id.tolist() == [1, 2]
+    assert result.segment_name.tolist() == ["New A", "New B"]
+    assert result.persona_summary.tolist() == ["about New A", "about New B"]

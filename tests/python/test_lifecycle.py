@@ -166,3 +166,31 @@ def test_every_algorithm_builds_every_mart(tmp_path, algorithm):
     assert len(segments) == versions.k[0] and segments.n.sum() == 200
     comparison = run.query("select * from segment_algorithm_comparison")
     assert sorted(comparison.algorithm) == ["dbscan", "gmm", "kmeans", "ward"]
+
+
+def test_edited_persona_rules_rename_kept_segments_only_when_asked(default_build, tmp_path):
+    from conftest import copy_database, copy_project
+
+    project = copy_project(tmp_path / "project")
+    rules = project / "seeds/reference/persona_definitions.csv"
+    rules.write_text(rules.read_text().replace("Affluent Enthusiasts", "Big Spenders"))
+    database = tmp_path / "renamed.duckdb"
+    copy_database(default_build.database, database)
+    before = default_build.query("select segment_id, segment_name from segment_centroids")
+
+    kept = run_dbt(["build"], database, project_dir=project)
+    assert kept.success, kept.explain()
+    names = kept.query("select segment_id, segment_name from segment_centroids")
+    pd.testing.assert_frame_equal(names, before)
+
+    renamed = run_dbt(
+        ["build"], database, project_dir=project, dbt_vars={"keep_segment_names": False}
+    )
+    assert renamed.success, renamed.explain()
+    names = renamed.query("select segment_id, segment_name from segment_centroids")
+    changed = before.merge(names, on="segment_id", suffixes=("_before", "_after"))
+    assert len(changed) == 5  # every id carried over
+    differing = changed[changed.segment_name_before != changed.segment_name_after]
+    assert differing[["segment_name_before", "segment_name_after"]].values.tolist() == [
+        ["Affluent Enthusiasts", "Big Spenders"]
+    ]

@@ -4,6 +4,7 @@ from customer_segmentation.settings import (
     FitSettings,
     SettingsError,
     parse_features,
+    parse_flag,
     parse_match_distance,
 )
 
@@ -88,3 +89,11 @@ def test_bad_match_distances_are_refused(value):
 def test_match_distance_defaults_and_reads_rendered_text():
     assert parse_match_distance(None) == 0.5
     assert parse_match_distance("0.8") == 0.8
+
+
+def test_flags_read_bools_and_rendered_text_and_refuse_the_rest():
+    assert parse_flag(None, "keep_segment_names", True) is True
+    assert parse_flag("False", "keep_segment_names", True) is False
+    assert parse_flag(True, "keep_segment_names", False) is True
+    with pytest.raises(SettingsError, match="keep_segment_names must be true or false"):
+        parse_flag("yes please", "keep_segment_names", True)
