@@ -41,6 +41,22 @@ changed as (
     where current_assignments.segment_id is distinct from open_rows.segment_id
 ),
 
+{%- else %}
+
+{#- The first build: everyone joins. #}
+changed as (
+    select
+        customer_id,
+        cast(null as {{ dbt.type_bigint() }}) as previous_segment_id,
+        cast(null as {{ dbt.type_bigint() }}) as previous_model_version,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_valid_from,
+        segment_id,
+        model_version
+    from current_assignments
+),
+
+{%- endif %}
+
 closed as (
     select
         customer_id,
@@ -68,19 +84,5 @@ history_changes as (
     union all
     select * from opened
 )
-
-{%- else %}
-
-history_changes as (
-    select
-        customer_id,
-        segment_id,
-        model_version,
-        {{ this_build }} as valid_from,
-        cast(null as {{ dbt.type_timestamp() }}) as valid_to
-    from current_assignments
-)
-
-{%- endif %}
 
 select * from history_changes
