@@ -99,20 +99,39 @@
 {%- endmacro %}
 
 {#- The position of each row in the input, in the order it is read. DuckDB keeps the
-    insertion order of a table or file scan; Spark numbers rows only in a declared
-    order, so it uses the order its scan produces them in (file and row order for a
-    single-file table such as a seed). -#}
-{% macro input_row_number() -%}
-    {{ return(adapter.dispatch('input_row_number', 'customer_segmentation')()) }}
+    insertion order of a table or file scan, and numbers a single Parquet file's rows
+    itself while scanning it in parallel (row_number() over () serialises the scan: 3 s
+    of staging's 7 at ten million rows). Spark numbers rows only in a declared order, so
+    it uses the order its scan produces them in (file and row order for a single-file
+    table such as a seed). -#}
+{% macro input_row_number(input_relation) -%}
+    {{ return(adapter.dispatch('input_row_number', 'customer_segmentation')(input_relation)) }}
 {%- endmacro %}
 
-{% macro default__input_row_number() -%}
-    row_number() over ()
+{% macro default__input_row_number(input_relation) -%}
+    {%- if is_numbered_parquet_reader(input_relation) -%}
+        file_row_number + 1
+    {%- else -%}
+        row_number() over ()
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Spark's row_number is a 4-byte int; DuckDB's (and the contract's) a bigint. -#}
-{% macro spark__input_row_number() -%}
+{% macro spark__input_row_number(input_relation) -%}
     cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{#- A common table expression read by two consumers: DuckDB materialises it by default,
+    which at ten million rows spills past the memory cap; computing it twice from the
+    scan is faster (staging: 7 s -> 4 s). Other engines decide for themselves. -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'customer_segmentation')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
 {%- endmacro %}
 
 {#- Values of a group joined into one string in a given order. dbt's listagg ignores

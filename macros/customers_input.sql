@@ -45,6 +45,13 @@
 {%- endmacro %}
 
 
+{#- Whether the input is a Parquet reader that adds DuckDB's own row numbers (the
+    column file_row_number, counted from 0). -#}
+{% macro is_numbered_parquet_reader(input_relation) -%}
+    {{ return(input_relation is string and input_relation.endswith(', file_row_number = true)')) }}
+{%- endmacro %}
+
+
 {#- The relation (or table function call) to select the customer rows from. -#}
 {% macro customers_input() -%}
     {%- set path = var('customers_file', none) -%}
@@ -65,8 +72,10 @@
     {%- endif -%}
     {%- set literal = sql_string_literal(path) -%}
     {%- set lowered = path | lower -%}
+    {%- set numbered_reader = none -%}
     {%- if lowered.endswith('.parquet') -%}
         {%- set reader = 'read_parquet(' ~ literal ~ ')' -%}
+        {%- set numbered_reader = 'read_parquet(' ~ literal ~ ', file_row_number = true)' -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
         {#- Every column as text, like the seed: staging casts and quarantines. -#}
         {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
@@ -77,11 +86,23 @@
     {%- endif -%}
     {%- if execute -%}
         {%- set found = run_query('select count(*) from glob(' ~ literal ~ ')') -%}
-        {%- if found.columns[0].values()[0] == 0 -%}
+        {%- set file_count = found.columns[0].values()[0] -%}
+        {%- if file_count == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "customers_file '" ~ path ~ "' does not exist (relative paths resolve "
                 ~ "against the directory dbt runs in)"
             ) }}
+        {%- endif -%}
+        {#- DuckDB numbers the rows of each file from 0, so only a single file can use
+            its numbers as input row numbers, and only if no column has that name. -#}
+        {%- if numbered_reader is not none and file_count == 1 -%}
+            {%- set clashing = run_query(
+                'select count(*) from (describe select * from ' ~ reader ~ ')'
+                ~ " where column_name = 'file_row_number'"
+            ) -%}
+            {%- if clashing.columns[0].values()[0] == 0 -%}
+                {{ return(numbered_reader) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {{ return(reader) }}
@@ -101,6 +122,9 @@
         {{ return(resolved) }}
     {%- endif -%}
     {%- set found = run_query('select * from ' ~ input_relation ~ ' limit 0').column_names -%}
+    {%- if is_numbered_parquet_reader(input_relation) -%}
+        {%- set found = found | reject('equalto', 'file_row_number') | list -%}
+    {%- endif -%}
     {%- for name, column in required.items() -%}
         {%- set matches = [] -%}
         {%- for candidate in found -%}

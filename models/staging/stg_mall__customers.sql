@@ -9,9 +9,9 @@
 
 with
 
-input_rows as (
+input_rows as {{ not_materialized() }} (
     select
-        {{ input_row_number() }} as input_row_number,
+        {{ input_row_number(input_relation) }} as input_row_number,
         {%- for name, column in input_columns.items() %}
         {%- if name in numeric_columns %}
         {{ column }} as raw_{{ name }}{{ ',' if not loop.last }}
@@ -94,7 +94,7 @@ field_problems as (
     from parsed
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
         input_row_number,
         raw_customer_id,

@@ -229,6 +229,8 @@ def test_missing_column_fails_with_an_error_naming_it(tmp_path):
 def test_parquet_input_with_snake_case_columns_builds(tmp_path):
     frame = pd.read_csv(public_or_bundled_path())
     frame.columns = ["customer_id", "gender", "age", "annual_income", "spending_score"]
+    # A column named like the one DuckDB adds for row numbers must not clash with it.
+    frame["file_row_number"] = 7
     path = tmp_path / "customers.parquet"
     frame.to_parquet(path)
     run = run_dbt(["build"], tmp_path / "parquet.duckdb", dbt_vars={"customers_file": str(path)})
@@ -274,6 +276,10 @@ def test_typed_parquet_numbers_are_checked_like_text(tmp_path):
     assert reasons["506"] == "spending score outside 1-100: 140"
     assert reasons["1"].startswith("conflicting duplicate: customer id 1 appears 2 times")
     assert len(quarantine) == len(bad) + 1  # both copies of customer 1
+    # Row numbers are positions in the file, counted from 1 (DuckDB's own, for Parquet).
+    positions = dict(zip(quarantine.raw_customer_id, quarantine.input_row_number, strict=False))
+    assert positions["501"] == len(frame) + 1
+    assert positions["506"] == len(frame) + 6
     segmented = set(run.query("select customer_id from customer_segments").customer_id)
     assert segmented == set(frame.CustomerID) - {1}
 

@@ -77,6 +77,10 @@ def test_publish_writes_database_parquet_and_manifest(build, tmp_path):
         f"select * from '{layout.current}/customer_segments.parquet' order by all"
     ).df()
     pd.testing.assert_frame_equal(segments, from_parquet)
+    # Parquet is written without keeping row order; the build's setting comes back.
+    assert build.execute("select current_setting('preserve_insertion_order')").fetchall() == [
+        (True,)
+    ]
     # Nothing staged is left behind, and no WAL beside the published file.
     assert sorted(p.name for p in directory.iterdir()) == [
         ".publish.lock",
@@ -106,6 +110,9 @@ def test_a_failure_half_way_leaves_the_previous_publication_untouched(build, tmp
     with pytest.raises(duckdb.CatalogException):
         publish_marts(build, broken, directory, "new-build", START + timedelta(hours=1))
     assert publication_snapshot(directory) == before
+    assert build.execute("select current_setting('preserve_insertion_order')").fetchall() == [
+        (True,)
+    ]
     assert not [p for p in directory.rglob(".staged-*")]
 
 
