@@ -45,10 +45,19 @@
 {%- endmacro %}
 
 
-{#- Whether the input is a Parquet reader that adds DuckDB's own row numbers (the
-    column file_row_number, counted from 0). -#}
+{#- A Parquet reader that adds DuckDB's own row numbers (the column file_row_number,
+    counted from 0), and the test for one: both spell the option the same way. -#}
+{% macro numbered_parquet_reader(literal) -%}
+    {{ return('read_parquet(' ~ literal ~ file_row_number_option() ~ ')') }}
+{%- endmacro %}
+
 {% macro is_numbered_parquet_reader(input_relation) -%}
-    {{ return(input_relation is string and input_relation.endswith(', file_row_number = true)')) }}
+    {{ return(input_relation is string
+        and input_relation.endswith(file_row_number_option() ~ ')')) }}
+{%- endmacro %}
+
+{% macro file_row_number_option() -%}
+    {{ return(', file_row_number = true') }}
 {%- endmacro %}
 
 
@@ -75,7 +84,7 @@
     {%- set numbered_reader = none -%}
     {%- if lowered.endswith('.parquet') -%}
         {%- set reader = 'read_parquet(' ~ literal ~ ')' -%}
-        {%- set numbered_reader = 'read_parquet(' ~ literal ~ ', file_row_number = true)' -%}
+        {%- set numbered_reader = numbered_parquet_reader(literal) -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
         {#- Every column as text, like the seed: staging casts and quarantines. -#}
         {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
