@@ -26,36 +26,39 @@ segment_campaigns as (
         campaign_strategies.campaign_name,
         campaign_strategies.channel,
         campaign_strategies.offer,
-        campaign_strategies.priority
+        campaign_strategies.priority,
+        {#- A small whole number per campaign to partition the window by. #}
+        cast(dense_rank() over (order by campaign_strategies.campaign_code)
+            as {{ dbt.type_int() }}) as campaign_number
     from personas
     inner join campaign_strategies
         on personas.income_band = campaign_strategies.income_band
         and personas.spending_band = campaign_strategies.spending_band
 ),
 
-{#- Ranked on a narrow projection, pre-sorted: DuckDB's window sort on two keys over
-    wide rows is several times slower than this at ten million customers. The
-    window's own order by still defines the ranks. -#}
+{#- Ranked on numbers only; the text columns join back after the window. DuckDB's
+    window sort slows several-fold when its keys or the columns it carries include
+    text: at ten million customers this model took 13.5 s partitioned by the campaign
+    code and 8.5 s partitioned by campaign_number (same partitions, same ranks). -#}
 campaign_members as (
     select
         customer_segments.customer_id,
         customer_segments.segment_id,
-        segment_campaigns.campaign_code,
+        segment_campaigns.campaign_number,
         customer_segments.distance_to_centroid
     from customer_segments
     inner join segment_campaigns
         on customer_segments.segment_id = segment_campaigns.segment_id
-    order by customer_segments.distance_to_centroid, customer_segments.customer_id
 ),
 
 ranked as (
     select
         customer_id,
         segment_id,
-        campaign_code,
+        campaign_number,
         {#- A bigint everywhere: Spark's row_number is a 4-byte int. #}
         cast(row_number() over (
-            partition by campaign_code
+            partition by campaign_number
             order by distance_to_centroid, customer_id
         ) as {{ dbt.type_bigint() }}) as target_rank
     from campaign_members
@@ -65,20 +68,20 @@ targeted as (
     select
         ranked.customer_id,
         ranked.segment_id,
-        ranked.campaign_code,
+        segment_campaigns.campaign_code,
         segment_campaigns.segment_name,
         segment_campaigns.campaign_name,
         segment_campaigns.channel,
         segment_campaigns.offer,
         segment_campaigns.priority,
         ranked.target_rank,
-        {{ control_group_bucket('ranked.customer_id', 'ranked.campaign_code') }}
+        {{ control_group_bucket('ranked.customer_id', 'segment_campaigns.campaign_code') }}
             < {{ (control_share * control_group_buckets()) | round | int }}
             as is_control_group
     from ranked
     inner join segment_campaigns
         on ranked.segment_id = segment_campaigns.segment_id
-        and ranked.campaign_code = segment_campaigns.campaign_code
+        and ranked.campaign_number = segment_campaigns.campaign_number
 )
 
 select * from targeted
