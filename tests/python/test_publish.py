@@ -176,3 +176,115 @@ def test_unsafe_mart_names_are_refused(build, tmp_path, name):
     with pytest.raises(ValueError, match="cannot publish"):
         publish_marts(build, {name: "select 1"}, tmp_path / "published", BUILD_ID, START)
     assert not (tmp_path / "published").exists()
+
+
+@pytest.fixture
+def build_with_mart_tables(tmp_path):
+    """A build database whose marts are tables named as published, beside the kind of
+    objects a dbt build leaves (other schemas, views, a stale manifest, macros, ...)."""
+    connection = duckdb.connect(str(tmp_path / "build.duckdb"))
+    connection.execute(
+        """
+        create table customer_segments as
+            select range as customer_id, range % 3 as segment_id from range(1000);
+        create table segment_profiles as
+            select segment_id, count(*) as customer_count from customer_segments group by 1;
+        create table stg_customers as select * from customer_segments;
+        create table publication as select 'stale' as mart_name;
+        create view int_customers as select * from stg_customers;
+        create schema raw;
+        create table raw.mall_customers as select 1 as customer_id;
+        create sequence build_ids;
+        create macro plus_one(x) as x + 1;
+        create macro table_of(n) as table select range from range(n);
+        create type mood as enum ('calm', 'busy');
+        """
+    )
+    yield connection
+    connection.close()
+
+
+WHOLE_TABLES = {
+    "customer_segments": 'select * from "build"."main"."customer_segments"',
+    "segment_profiles": 'select * from "build"."main"."segment_profiles"',
+}
+
+
+def test_marts_that_are_build_tables_are_copied_with_nothing_else(
+    build_with_mart_tables, tmp_path, monkeypatch
+):
+    from customer_segmentation import publish
+
+    copies = []
+    copy_database_file = publish._copy_database_file
+    monkeypatch.setattr(
+        publish, "_copy_database_file", lambda *args: copies.append(copy_database_file(*args))
+    )
+    directory = tmp_path / "published"
+    publish_marts(build_with_mart_tables, WHOLE_TABLES, directory, BUILD_ID, START)
+    assert len(copies) == 1
+    with duckdb.connect(str(PublicationLayout(directory).database), read_only=True) as reader:
+        catalog = reader.execute(
+            "select schema_name, table_name from duckdb_tables() order by all"
+        ).fetchall()
+        assert catalog == [
+            ("main", "customer_segments"),
+            ("main", "publication"),
+            ("main", "segment_profiles"),
+        ]
+        for query in (
+            "select count(*) from duckdb_views() where not internal",
+            "select count(*) from duckdb_sequences()",
+            "select count(*) from duckdb_functions() where not internal",
+            "select count(*) from duckdb_types() where not internal",
+            "select count(*) from duckdb_schemas() where not internal",
+        ):
+            assert reader.execute(query).fetchall() == [(0,)], query
+        totals = reader.execute("select count(*), sum(segment_id) from customer_segments")
+        assert totals.fetchall() == [(1000, 999)]
+        assert reader.execute("select mart_name from publication order by 1").fetchall() == [
+            ("customer_segments",),
+            ("segment_profiles",),
+        ]
+    assert not directory.joinpath("segmentation.duckdb.wal").exists()
+
+
+def test_the_copy_holds_what_is_committed_not_what_an_open_transaction_wrote(
+    build_with_mart_tables, tmp_path
+):
+    """dbt's connection commits each mart; the publication's own transaction is open."""
+    build = build_with_mart_tables
+    build.execute("delete from customer_segments where customer_id >= 600")  # committed
+    build.execute("begin")
+    build.execute("delete from customer_segments where customer_id < 100")  # not committed
+    build.execute("create table scratch as select 1 as one")
+    publish_marts(build, WHOLE_TABLES, tmp_path / "published", BUILD_ID, START)
+    build.execute("rollback")
+    database = PublicationLayout(tmp_path / "published").database
+    with duckdb.connect(str(database), read_only=True) as reader:
+        assert reader.execute("select count(*) from customer_segments").fetchall() == [(600,)]
+        assert reader.execute(
+            "select count(*) from duckdb_tables() where table_name = 'scratch'"
+        ).fetchall() == [(0,)]
+
+
+def test_marts_that_are_a_small_part_of_the_build_database_are_written_not_copied(
+    build_with_mart_tables, tmp_path, monkeypatch
+):
+    from customer_segmentation import publish
+
+    build_with_mart_tables.execute(
+        "create table other_data as select range as id from range(100000)"
+    )
+
+    def refuse(*args):
+        raise AssertionError("copied a build database that is mostly other data")
+
+    monkeypatch.setattr(publish, "_copy_database_file", refuse)
+    directory = tmp_path / "published"
+    publish_marts(build_with_mart_tables, WHOLE_TABLES, directory, BUILD_ID, START)
+    with duckdb.connect(str(PublicationLayout(directory).database), read_only=True) as reader:
+        assert reader.execute("select count(*) from customer_segments").fetchall() == [(1000,)]
+        assert reader.execute(
+            "select count(*) from duckdb_tables() where table_name = 'other_data'"
+        ).fetchall() == [(0,)]
