@@ -58,6 +58,14 @@ def test_default_build_finds_the_five_planted_groups_with_distinct_personas(defa
         ("high", "high"),
     }
     assert profiles.customer_share.sum() == pytest.approx(1.0)
+    # Population mean and spread are combined from the segments' own: same as pandas'.
+    customers = default_build.query("select * from customer_segments")
+    for feature in ("age", "annual_income", "spending_score"):
+        values = customers[feature].astype(float)
+        segment_means = customers.groupby("segment_id")[feature].mean().sort_index()
+        expected = (segment_means - values.mean()) / values.std(ddof=0)
+        delta_std = profiles.set_index("segment_id")[f"{feature}_delta_std"].sort_index()
+        assert delta_std.to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-9)
     targets = default_build.query("select * from marketing_targets")
     by_cell = dict(
         zip(

@@ -12,22 +12,13 @@ segment_distributions as (
     select * from {{ ref('segment_distributions') }}
 ),
 
-population as (
-    select
-        count(*) as customer_count,
-        {%- for feature in known_segmentation_features() %}
-        avg({{ feature }}) as {{ feature }}_mean,
-        stddev_pop({{ feature }}) as {{ feature }}_std{{ ',' if not loop.last }}
-        {%- endfor %}
-    from customer_segments
-),
-
 segment_stats as (
     select
         segment_id,
         count(*) as customer_count,
         {%- for feature in known_segmentation_features() %}
         cast(avg({{ feature }}) as {{ double_type() }}) as mean_{{ feature }},
+        cast(var_pop({{ feature }}) as {{ double_type() }}) as variance_{{ feature }},
         cast(
             percentile_cont(0.5) within group (order by {{ feature }})
             as {{ double_type() }}
@@ -40,6 +31,44 @@ segment_stats as (
         count(case when is_outlier then 1 end) as outlier_count
     from customer_segments
     group by segment_id
+),
+
+{#- The population's mean and spread, combined exactly from the segments' counts,
+    means and variances (total variance = mean within-segment variance + variance of
+    the segment means): a second aggregate over every customer beside the medians'
+    pushed DuckDB past its memory cap at ten million customers (3.0 s instead of 1.3). -#}
+population_mean as (
+    select
+        sum(customer_count) as customer_count,
+        {%- for feature in known_segmentation_features() %}
+        sum(customer_count * mean_{{ feature }}) / sum(customer_count)
+            as {{ feature }}_mean{{ ',' if not loop.last }}
+        {%- endfor %}
+    from segment_stats
+),
+
+population as (
+    select
+        population_mean.customer_count,
+        {%- for feature in known_segmentation_features() %}
+        population_mean.{{ feature }}_mean,
+        sqrt(
+            sum(
+                segment_stats.customer_count * (
+                    segment_stats.variance_{{ feature }}
+                    + (segment_stats.mean_{{ feature }} - population_mean.{{ feature }}_mean)
+                    * (segment_stats.mean_{{ feature }} - population_mean.{{ feature }}_mean)
+                )
+            ) / population_mean.customer_count
+        ) as {{ feature }}_std{{ ',' if not loop.last }}
+        {%- endfor %}
+    from segment_stats
+    cross join population_mean
+    group by
+        population_mean.customer_count
+        {%- for feature in known_segmentation_features() %},
+        population_mean.{{ feature }}_mean
+        {%- endfor %}
 ),
 
 age_mix as (
