@@ -2,7 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sklearn.metrics import silhouette_score
+
+from customer_segmentation import clustering
 from customer_segmentation.clustering import (
+    SampledSilhouette,
     add_original_units,
     choose_k,
     elbow_k,
@@ -112,6 +116,39 @@ def test_metrics_are_in_their_ranges():
     assert 0.5 < fit.silhouette <= 1
     assert fit.davies_bouldin > 0 and fit.calinski_harabasz > 0 and fit.inertia > 0
     assert sorted(set(fit.labels)) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("row_count, sample_size", [(300, 3_000), (2_000, 500)])
+def test_shared_distance_silhouette_equals_scikit_learns(row_count, sample_size):
+    rng = np.random.default_rng(5)
+    features = rng.normal(size=(row_count, 2))
+    silhouette = SampledSilhouette(features, sample_size, random_state=7)
+    labellings = [rng.integers(0, k, row_count) for k in (2, 3, 7)]
+    # Segments of very different sizes, and a segment of one.
+    labellings.append((features[:, 0] > 1.5).astype(int))
+    lone = np.zeros(row_count, dtype=int)
+    lone[silhouette.rows[0]] = 1  # a row of the measured subset
+    labellings.append(lone)
+    for labels in labellings:
+        expected = silhouette_score(
+            features,
+            labels,
+            sample_size=sample_size if row_count > sample_size else None,
+            random_state=7,
+        )
+        assert silhouette.score(labels) == pytest.approx(expected, abs=1e-12)
+
+
+def test_silhouette_above_the_shared_limit_and_with_one_segment_falls_back(monkeypatch):
+    monkeypatch.setattr(clustering, "SHARED_DISTANCE_ROW_LIMIT", 100)
+    features = np.random.default_rng(3).normal(size=(400, 2))
+    labels = (features[:, 0] > 0).astype(int)
+    silhouette = SampledSilhouette(features, 200, random_state=1)
+    assert silhouette.distances is None
+    expected = silhouette_score(features, labels, sample_size=200, random_state=1)
+    assert silhouette.score(labels) == expected
+    with pytest.raises(ValueError, match="Number of labels"):
+        SampledSilhouette(features, 300, random_state=1).score(np.zeros(400, dtype=int))
 
 
 def test_choose_k_prefers_the_best_silhouette_next_to_the_elbow():
