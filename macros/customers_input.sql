@@ -215,3 +215,24 @@
     {%- endfor -%}
     {{ return(numeric) }}
 {%- endmacro %}
+
+
+{#- The input rows, numbered, with each required column as read: numbers the input
+    already types as numbers stay numbers, anything else is trimmed text (blank = null).
+    Staging parses these; customer_quarantine reads them again for the rows staging
+    rejected (both number the rows the same way, see input_row_number). -#}
+{% macro customer_input_rows(input_relation) -%}
+    {%- set input_columns = customer_input_columns(input_relation) -%}
+    {%- set numeric_columns = numeric_input_columns(input_relation, input_columns) -%}
+    select
+        {{ input_row_number(input_relation) }} as input_row_number,
+        {%- for name, column in input_columns.items() %}
+        {%- if name in numeric_columns %}
+        {{ column }} as raw_{{ name }}{{ ',' if not loop.last }}
+        {%- else %}
+        nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+            as raw_{{ name }}{{ ',' if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    from {{ input_relation }}
+{%- endmacro %}
