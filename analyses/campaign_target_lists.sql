@@ -1,9 +1,9 @@
 -- Campaign lists ready to export: each campaign's customers, most typical first,
 -- without the control group (held back to measure the campaign's lift).
 select
-    targets.campaign_name,
-    targets.channel,
-    targets.offer,
+    campaigns.campaign_name,
+    campaigns.channel,
+    campaigns.offer,
     targets.priority,
     targets.target_rank,
     targets.customer_id,
@@ -12,7 +12,10 @@ select
     customers.annual_income,
     customers.spending_score
 from {{ ref('marketing_targets') }} as targets
+inner join {{ ref('segment_campaigns') }} as campaigns
+    on targets.segment_id = campaigns.segment_id
+    and targets.campaign_code = campaigns.campaign_code
 inner join {{ ref('customer_segments') }} as customers
     on targets.customer_id = customers.customer_id
 where not targets.is_control_group
-order by targets.priority, targets.campaign_name, targets.target_rank
+order by targets.priority, campaigns.campaign_name, targets.target_rank

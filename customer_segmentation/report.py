@@ -124,8 +124,8 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
             centroids=query("select * from segment_centroids order by segment_id"),
             profiles=query("select * from segment_profiles order by segment_id"),
             campaigns=query(
-                "select distinct segment_id, campaign_name, channel, offer, priority "
-                "from marketing_targets order by segment_id, priority, campaign_name"
+                "select segment_id, campaign_name, channel, offer, priority "
+                "from segment_campaigns order by segment_id, priority, campaign_name"
             ),
             # A bounded sample that is the same on every run: the customers whose ids
             # hash lowest.

@@ -11,6 +11,7 @@ HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
 MARTS = (
     "customer_segments",
     "segment_profiles",
+    "segment_campaigns",
     "marketing_targets",
     "segment_k_selection",
     "segment_centroids",
@@ -102,6 +103,7 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
     for mart, key in [
         ("customer_segments", "customer_id"),
         ("segment_profiles", "segment_id"),
+        ("segment_campaigns", "segment_id, campaign_code"),
         ("marketing_targets", "customer_id, campaign_code"),
     ]:
         before = default_build.query(f"select * from {mart} order by {key}")

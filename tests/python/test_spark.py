@@ -43,6 +43,7 @@ SPARK_SCHEMA = "customer_segmentation_spark_test"
 MARTS = {
     "customer_segments": ["customer_id"],
     "segment_profiles": ["segment_id"],
+    "segment_campaigns": ["segment_id", "campaign_code"],
     "marketing_targets": ["campaign_code", "target_rank"],
     "segment_k_selection": ["k"],
     "segment_centroids": ["segment_id"],

@@ -22,6 +22,7 @@ def model(dbt, session):
     marts = {
         "customer_segments": dbt.ref("customer_segments"),
         "segment_profiles": dbt.ref("segment_profiles"),
+        "segment_campaigns": dbt.ref("segment_campaigns"),
         "marketing_targets": dbt.ref("marketing_targets"),
         "segment_k_selection": dbt.ref("segment_k_selection"),
         "segment_centroids": dbt.ref("segment_centroids"),

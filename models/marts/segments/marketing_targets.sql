@@ -1,7 +1,7 @@
-{#- Campaigns follow the persona: a segment's income and spending bands pick its
-    campaigns in campaign_strategies. Within a campaign, customers closest to their
-    segment's centroid (the most typical members) come first. A hash of customer and
-    campaign holds a fixed share of each campaign back as its control group. -#}
+{#- Each customer gets the campaigns of their segment (segment_campaigns). Within a
+    campaign, customers closest to their segment's centroid (the most typical members)
+    come first. A hash of customer and campaign holds a fixed share of each campaign
+    back as its control group. -#}
 {%- set control_share = number_var('control_group_share', 0, 1) %}
 
 with
@@ -10,33 +10,22 @@ customer_segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
-personas as (
-    select * from {{ ref('int_segment_personas') }}
-),
-
-campaign_strategies as (
-    select * from {{ ref('campaign_strategies') }}
-),
-
 segment_campaigns as (
-    select
-        personas.segment_id,
-        personas.segment_name,
-        campaign_strategies.campaign_code,
-        campaign_strategies.campaign_name,
-        campaign_strategies.channel,
-        campaign_strategies.offer,
-        campaign_strategies.priority,
-        {#- A small whole number per campaign to partition the window by. #}
-        cast(dense_rank() over (order by campaign_strategies.campaign_code)
-            as {{ dbt.type_int() }}) as campaign_number
-    from personas
-    inner join campaign_strategies
-        on personas.income_band = campaign_strategies.income_band
-        and personas.spending_band = campaign_strategies.spending_band
+    select * from {{ ref('segment_campaigns') }}
 ),
 
-{#- Ranked on numbers only; the text columns join back after the window. DuckDB's
+campaigns as (
+    select
+        segment_id,
+        campaign_code,
+        priority,
+        {#- A small whole number per campaign to partition the window by. #}
+        cast(dense_rank() over (order by campaign_code) as {{ dbt.type_int() }})
+            as campaign_number
+    from segment_campaigns
+),
+
+{#- Ranked on numbers only; the text column joins back after the window. DuckDB's
     window sort slows several-fold when its keys or the columns it carries include
     text: at ten million customers this model took 13.5 s partitioned by the campaign
     code and 8.5 s partitioned by campaign_number (same partitions, same ranks). -#}
@@ -44,11 +33,11 @@ campaign_members as (
     select
         customer_segments.customer_id,
         customer_segments.segment_id,
-        segment_campaigns.campaign_number,
+        campaigns.campaign_number,
         customer_segments.distance_to_centroid
     from customer_segments
-    inner join segment_campaigns
-        on customer_segments.segment_id = segment_campaigns.segment_id
+    inner join campaigns
+        on customer_segments.segment_id = campaigns.segment_id
 ),
 
 ranked as (
@@ -68,20 +57,16 @@ targeted as (
     select
         ranked.customer_id,
         ranked.segment_id,
-        segment_campaigns.campaign_code,
-        segment_campaigns.segment_name,
-        segment_campaigns.campaign_name,
-        segment_campaigns.channel,
-        segment_campaigns.offer,
-        segment_campaigns.priority,
+        campaigns.campaign_code,
+        campaigns.priority,
         ranked.target_rank,
-        {{ control_group_bucket('ranked.customer_id', 'segment_campaigns.campaign_code') }}
+        {{ control_group_bucket('ranked.customer_id', 'campaigns.campaign_code') }}
             < {{ (control_share * control_group_buckets()) | round | int }}
             as is_control_group
     from ranked
-    inner join segment_campaigns
-        on ranked.segment_id = segment_campaigns.segment_id
-        and ranked.campaign_number = segment_campaigns.campaign_number
+    inner join campaigns
+        on ranked.segment_id = campaigns.segment_id
+        and ranked.campaign_number = campaigns.campaign_number
 )
 
 select * from targeted
