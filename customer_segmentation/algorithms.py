@@ -24,12 +24,12 @@ from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
     davies_bouldin_score,
-    silhouette_score,
 )
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.metrics import SampledSilhouette
 from customer_segmentation.settings import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
@@ -46,7 +46,7 @@ QUADRATIC_ROW_LIMIT = 10_000
 QUADRATIC_ALGORITHMS = ("ward", "dbscan")
 # algorithm_comparison_sample_size: rows the algorithms are compared on.
 COMPARISON_SAMPLE_SIZE_LIMITS = (100, QUADRATIC_ROW_LIMIT)
-DEFAULT_COMPARISON_SAMPLE_SIZE = 5_000
+DEFAULT_COMPARISON_SAMPLE_SIZE = 3_000
 FIT_THREADS = 1
 COMPARISON_COLUMNS = [
     "algorithm",
@@ -223,20 +223,27 @@ def comparison_rows(row_count: int, limit: int, random_state: int) -> np.ndarray
 
 
 def _metrics(
-    features: np.ndarray, labels: np.ndarray, random_state: int, silhouette_sample_size: int
+    features: np.ndarray,
+    labels: np.ndarray,
+    random_state: int,
+    silhouette_sample_size: int,
+    silhouette_of_all_rows: SampledSilhouette,
 ) -> tuple[float, float, float]:
     """Silhouette, Davies-Bouldin, Calinski-Harabasz on the non-noise rows; NaN when
-    fewer than two clusters (or fewer rows than silhouette needs) remain."""
+    fewer than two clusters (or fewer rows than silhouette needs) remain.
+    `silhouette_of_all_rows` measures labellings with no noise (built on `features`)."""
     kept = labels >= 0
     members, member_labels = features[kept], labels[kept]
     clusters = np.unique(member_labels).size
     if clusters < 2 or clusters > len(members) - 1:
         return float("nan"), float("nan"), float("nan")
-    # Silhouette is quadratic in rows: a fixed random subset when large, as in fit_kmeans.
-    sample_size = silhouette_sample_size if len(members) > silhouette_sample_size else None
-    silhouette = float(
-        silhouette_score(members, member_labels, sample_size=sample_size, random_state=random_state)
-    )
+    # Silhouette is quadratic in rows: a fixed random subset when large, as in the fit.
+    if kept.all():
+        silhouette = silhouette_of_all_rows.score(member_labels)
+    else:
+        silhouette = SampledSilhouette(members, silhouette_sample_size, random_state).score(
+            member_labels
+        )
     return (
         silhouette,
         float(davies_bouldin_score(members, member_labels)),
@@ -272,10 +279,12 @@ def compare_algorithms(
     with threadpool_limits(limits=FIT_THREADS):
         fits = [cluster(name, subset, k, random_state, n_init) for name in ALGORITHMS]
         reference = fits[0].labels
+        # The algorithms that leave no row out are measured on one set of distances.
+        silhouette_of_all_rows = SampledSilhouette(subset, silhouette_sample_size, random_state)
         rows = []
         for fit in fits:
             silhouette, davies_bouldin, calinski_harabasz = _metrics(
-                subset, fit.labels, random_state, silhouette_sample_size
+                subset, fit.labels, random_state, silhouette_sample_size, silhouette_of_all_rows
             )
             rows.append(
                 {

@@ -19,19 +19,14 @@ from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
     davies_bouldin_score,
-    pairwise_distances,
-    silhouette_score,
 )
-from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from customer_segmentation.algorithms import QUADRATIC_ALGORITHMS, QUADRATIC_ROW_LIMIT, cluster
+from customer_segmentation.metrics import SampledSilhouette
 from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
 
 FIT_THREADS = 1
-# Largest silhouette subset whose pairwise distances are kept for every candidate k
-# (5,000 rows: 200 MB of doubles); above it each k measures on its own, as scikit-learn does.
-SHARED_DISTANCE_ROW_LIMIT = 5_000
 # How far from the elbow the silhouette may move the choice of k (see choose_k).
 ELBOW_NEIGHBOURHOOD = 1
 SELECTION_RULE = (
@@ -78,67 +73,6 @@ def nearest_centre(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
     SQL that scores customers."""
     squared = ((features[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
     return squared.argmin(axis=1)
-
-
-class SampledSilhouette:
-    """Silhouette of any labelling of `features`, measured as scikit-learn's
-    `silhouette_score(features, labels, sample_size=..., random_state=...)` measures it:
-    on the same random subset of rows (all rows when there are no more than
-    `sample_size`), to the same value up to floating-point rounding.
-
-    The subset depends only on the row count and the seed, so every candidate k is
-    measured on the same rows: their pairwise distances are computed once here rather
-    than once per k (at the default 3,000 rows scikit-learn spent 0.1-0.25 s per k, most
-    of it on those distances). Subsets above SHARED_DISTANCE_ROW_LIMIT rows are measured
-    by scikit-learn itself, to bound memory.
-    """
-
-    def __init__(self, features: np.ndarray, sample_size: int, random_state: int):
-        self.features = features
-        self.sample_size = sample_size if len(features) > sample_size else None
-        self.random_state = random_state
-        self.distances = None
-        if len(features) > 1 and min(len(features), sample_size) <= SHARED_DISTANCE_ROW_LIMIT:
-            if self.sample_size is None:
-                self.rows = np.arange(len(features))
-            else:
-                permutation = check_random_state(random_state).permutation(len(features))
-                self.rows = permutation[:sample_size]
-            self.distances = pairwise_distances(features[self.rows])
-
-    def score(self, labels: np.ndarray) -> float:
-        if self.distances is None:
-            return self._score_by_sklearn(labels)
-        labels = np.asarray(labels)[self.rows]
-        classes, encoded = np.unique(labels, return_inverse=True)
-        if not 2 <= len(classes) <= len(labels) - 1:
-            # scikit-learn raises its own error for these; let it.
-            return self._score_by_sklearn(labels)
-        rows = np.arange(len(labels))
-        membership = np.zeros((len(labels), len(classes)))
-        membership[rows, encoded] = 1.0
-        # Each row's summed distance to the members of each segment.
-        summed = self.distances @ membership
-        sizes = membership.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # Mean distance to the other members of its own segment (a lone member: 0/0,
-            # scored 0 below, as scikit-learn does).
-            own = summed[rows, encoded] / (sizes[encoded] - 1)
-            other_means = summed / sizes
-            other_means[rows, encoded] = np.inf
-            nearest_other = other_means.min(axis=1)
-            per_row = (nearest_other - own) / np.maximum(own, nearest_other)
-        return float(np.mean(np.nan_to_num(per_row)))
-
-    def _score_by_sklearn(self, labels: np.ndarray) -> float:
-        return float(
-            silhouette_score(
-                self.features,
-                labels,
-                sample_size=self.sample_size,
-                random_state=self.random_state,
-            )
-        )
 
 
 def fit_candidate(

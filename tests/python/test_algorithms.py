@@ -132,7 +132,7 @@ def test_parse_algorithm_refuses_anything_else_naming_the_choices(value):
         parse_algorithm(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 5000), ("100", 100), (10000, 10000)])
+@pytest.mark.parametrize(("value", "expected"), [(None, 3000), ("100", 100), (10000, 10000)])
 def test_comparison_sample_size_is_checked(value, expected):
     assert parse_comparison_sample_size(value) == expected
 

@@ -1,12 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from sklearn.metrics import silhouette_score
 
-from customer_segmentation import clustering
+from customer_segmentation import metrics
 from customer_segmentation.clustering import (
-    SampledSilhouette,
     add_original_units,
     choose_k,
     elbow_k,
@@ -17,6 +15,7 @@ from customer_segmentation.clustering import (
     selection_rows,
     stability_scores,
 )
+from customer_segmentation.metrics import SampledSilhouette
 from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
 
 
@@ -140,7 +139,7 @@ def test_shared_distance_silhouette_equals_scikit_learns(row_count, sample_size)
 
 
 def test_silhouette_above_the_shared_limit_and_with_one_segment_falls_back(monkeypatch):
-    monkeypatch.setattr(clustering, "SHARED_DISTANCE_ROW_LIMIT", 100)
+    monkeypatch.setattr(metrics, "SHARED_DISTANCE_ROW_LIMIT", 100)
     features = np.random.default_rng(3).normal(size=(400, 2))
     labels = (features[:, 0] > 0).astype(int)
     silhouette = SampledSilhouette(features, 200, random_state=1)
