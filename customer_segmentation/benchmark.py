@@ -231,7 +231,7 @@ def machine_description() -> str:
         f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB RAM, "
         f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
         f"{versions}; DuckDB memory_limit "
-        f"{os.environ.get('SEGMENTATION_DUCKDB_MEMORY_LIMIT', '600MB')}"
+        f"{os.environ.get('SEGMENTATION_DUCKDB_MEMORY_LIMIT', '500MB')}"
     )
 
 
