@@ -83,7 +83,7 @@ def fit_candidate(
     silhouette_sample_size: int,
     measure: bool = True,
     algorithm: str = "kmeans",
-    silhouette: SampledSilhouette | None = None,
+    shared_silhouette: SampledSilhouette | None = None,
 ) -> CandidateFit:
     """Fit one k with `algorithm` and measure it (unless `measure` is false: the metrics
     are then NaN); labels follow `segment_order`.
@@ -93,8 +93,8 @@ def fit_candidate(
     is how SQL scores every customer, so the fit's labels, metrics and inertia follow
     the same rule. `label_agreement` says how far that rule agrees with the algorithm's
     own labels. DBSCAN ignores `k` and finds its own number of segments. Pass
-    `silhouette` (built on these `features` with this sample size and seed) to share its
-    distances between candidates.
+    `shared_silhouette` (built on these `features` with this sample size and seed) to
+    share its distances between candidates.
     """
     started = time.perf_counter()
     if algorithm == "kmeans":
@@ -125,9 +125,10 @@ def fit_candidate(
         silhouette = calinski_harabasz = davies_bouldin = float("nan")
     else:
         # Silhouette is quadratic in rows: measured on a fixed random subset when large.
-        if silhouette is None:
-            silhouette = SampledSilhouette(features, silhouette_sample_size, random_state)
-        silhouette = silhouette.score(labels)
+        measured_on = shared_silhouette or SampledSilhouette(
+            features, silhouette_sample_size, random_state
+        )
+        silhouette = measured_on.score(labels)
         calinski_harabasz = float(calinski_harabasz_score(features, labels))
         davies_bouldin = float(davies_bouldin_score(features, labels))
     return CandidateFit(
