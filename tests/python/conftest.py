@@ -18,6 +18,7 @@ SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 PROJECT_FILES = (
     "dbt_project.yml",
     "profiles.yml",
+    "selectors.yml",
     "models",
     "macros",
     "seeds",

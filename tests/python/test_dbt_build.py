@@ -111,6 +111,21 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
         pd.testing.assert_frame_equal(before, after)
 
 
+def test_unit_tests_pass_when_selected_and_stay_out_of_the_plain_build(default_build, tmp_path):
+    """selectors.yml leaves unit tests out of a plain `dbt build` (fixed fixtures, nothing
+    to learn from the day's data); CI runs every one of them here."""
+    import json
+
+    database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
+    run = run_dbt(["test", "--select", "test_type:unit"], database)
+    assert run.success, run.explain()
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    declared = {test["name"] for test in manifest["unit_tests"].values()}
+    assert len(declared) >= 5
+    assert run.statuses == dict.fromkeys(declared, "pass")
+    assert not declared & set(default_build.statuses)
+
+
 # Rows of the bundled seed's shape that must be quarantined, one problem each.
 BAD_ROWS = [
     "501,Female,abc,40,50",
