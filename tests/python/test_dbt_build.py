@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -114,8 +116,6 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
 def test_unit_tests_pass_when_selected_and_stay_out_of_the_plain_build(default_build, tmp_path):
     """selectors.yml leaves unit tests out of a plain `dbt build` (fixed fixtures, nothing
     to learn from the day's data); CI runs every one of them here."""
-    import json
-
     database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
     run = run_dbt(["test", "--select", "test_type:unit"], database)
     assert run.success, run.explain()
