@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import copy_database
+from conftest import copy_database, run_dbt
 
 PROJECT = "customer_segmentation"
 
@@ -134,3 +134,69 @@ def test_the_build_runs_each_generic_test_it_declares(default_build):
     }
     assert len(declared) >= 20
     assert {default_build.statuses[name] for name in declared} == {"pass"}
+
+
+def test_same_keys_as_finds_a_swapped_key_and_a_repeated_one(default_build, tmp_path):
+    """same_keys_as skips its key-by-key comparison when the keys' fingerprints match.
+    A swapped key leaves the row count as it was, and a repeated current history row
+    repeats a key that customer_segments has once: both tests must still fail, naming
+    the keys at fault, in a real `dbt test` on a planted copy of the build."""
+    database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
+    with duckdb.connect(str(database)) as connection:
+        swapped_id, stranger_id = connection.execute(
+            "select min(customer_id), max(customer_id) + 1000 from main.customer_segments"
+        ).fetchone()
+        connection.execute(
+            f"update main.customer_segments set customer_id = {stranger_id} "
+            f"where customer_id = {swapped_id}"
+        )
+        repeated_id = connection.execute(
+            "select max(customer_id) from main.customer_segment_history where valid_to is null"
+        ).fetchone()[0]
+        connection.execute(
+            "insert into main.customer_segment_history select * replace "
+            "(valid_from - interval 1 day as valid_from) from main.customer_segment_history "
+            f"where valid_to is null and customer_id = {repeated_id}"
+        )
+
+    run = run_dbt(["test", "--select", "test_name:same_keys_as", "--store-failures"], database)
+    assert not run.success
+    failed = {name for name, status in run.statuses.items() if status == "fail"}
+    assert len(failed) == 2 and len(run.statuses) == 2, run.statuses
+
+    with duckdb.connect(str(database)) as connection:
+        stored = {
+            table: connection.execute(
+                f'select cast(key_value as bigint), problem from "{schema}"."{table}" order by all'
+            ).fetchall()
+            for schema, table in connection.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where table_name like 'same_keys_as%'"
+            ).fetchall()
+        }
+    # The swap also shows in the history: its current rows now differ from
+    # customer_segments by those two keys.
+    by_model = {
+        "customer_segments": [
+            (swapped_id, "missing from the tested model"),
+            (stranger_id, "missing from stg_mall__customers"),
+        ],
+        "customer_segment_history": [
+            (swapped_id, "missing from customer_segments"),
+            (stranger_id, "missing from the tested model"),
+            (repeated_id, "repeated in the tested model"),
+        ],
+    }
+    # dbt shortens both tables' names alike, so they are matched by content.
+    assert sorted(stored.values()) == sorted(sorted(rows) for rows in by_model.values())
+
+
+def test_same_keys_as_compares_by_fingerprint_when_the_keys_match(default_build):
+    """On the build itself both same_keys_as tests passed without their join: the SQL
+    dbt ran is the empty result of a fingerprint match."""
+    ran = [
+        path.read_text()
+        for path in (default_build.database.parent / "target" / "run").rglob("same_keys_as_*.sql")
+    ]
+    assert len(ran) == 2
+    assert all("fingerprints match" in sql and "full outer join" not in sql for sql in ran)
