@@ -172,6 +172,19 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
         "quarantined": 10,
     }
 
+    # The feature summary is pandas' describe() of every loaded row, unusable values
+    # counted as missing (the bad rows above leave gaps and interpolated quartiles).
+    staged = run.query("select age, annual_income, spending_score from stg_mall__customers")
+    feature_summary = run.query("select * from customer_feature_summary").set_index("feature_name")
+    for feature, described in staged.describe().items():
+        row = feature_summary.loc[feature]
+        assert (row.row_count, row.missing_count) == (len(staged), staged[feature].isna().sum())
+        found = row[
+            ["value_count", "mean_value", "std_value", "min_value", "first_quartile"]
+            + ["median_value", "third_quartile", "max_value"]
+        ]
+        assert found.to_numpy(dtype=float) == pytest.approx(described.to_numpy(), rel=1e-12)
+
 
 GOOD_ROWS = [
     f"{9 + i},{('Female', 'Male')[i % 2]},{20 + i},{15 + 3 * i},{5 + 7 * i}" for i in range(12)
