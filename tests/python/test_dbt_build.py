@@ -98,6 +98,23 @@ def test_centroids_and_scaling_reproduce_the_assignment(default_build):
     assert (nearest == customers.segment_id.to_numpy()).all()
 
 
+def test_segment_medians_are_those_pandas_computes(default_build):
+    """segment_profiles' medians (age and spending score counted per value, income by
+    percentile) equal pandas' medians of each segment's customers."""
+    features = ["age", "annual_income", "spending_score"]
+    customers = default_build.query(
+        f"select segment_id, {', '.join(features)} from customer_segments"
+    )
+    expected = customers.groupby("segment_id")[features].median().sort_index()
+    medians = default_build.query(
+        f"select segment_id, {', '.join('median_' + feature for feature in features)} "
+        "from segment_profiles order by segment_id"
+    ).set_index("segment_id")
+    # Even-sized segments make some medians fall between two customers' values.
+    assert (medians.to_numpy() % 1 != 0).any()
+    assert medians.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
+
+
 def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
     copy_database(default_build.database, tmp_path / "rebuilt.duckdb")
     rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")

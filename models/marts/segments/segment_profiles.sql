@@ -19,10 +19,12 @@ segment_stats as (
         {%- for feature in known_segmentation_features() %}
         cast(avg({{ feature }}) as {{ double_type() }}) as mean_{{ feature }},
         cast(var_pop({{ feature }}) as {{ double_type() }}) as variance_{{ feature }},
+        {%- if feature not in counted_features() %}
         cast(
             percentile_cont(0.5) within group (order by {{ feature }})
             as {{ double_type() }}
         ) as median_{{ feature }},
+        {%- endif %}
         {%- endfor %}
         {%- for gender in ['female', 'male', 'other'] %}
         {{ share_where("lower(gender) = '" ~ gender ~ "'") }} as {{ gender }}_share,
@@ -31,6 +33,30 @@ segment_stats as (
         count(case when is_outlier then 1 end) as outlier_count
     from customer_segments
     group by segment_id
+),
+
+{#- Medians of age and spending score from a count per value (counted_quantiles): with
+    three percentile aggregates, which hold every customer's values, this model took
+    0.75-0.9 s at ten million customers, with one 0.45 s. #}
+{%- for feature in counted_features() %}
+
+{{ feature }}_medians as (
+    {{ counted_quantiles('customer_segments', feature, [0.5], partition_by='segment_id')
+        | indent(4) }}
+),
+{%- endfor %}
+
+segment_medians as (
+    select
+        segment_stats.*
+        {%- for feature in counted_features() %},
+        cast({{ feature }}_medians.quantile_1 as {{ double_type() }}) as median_{{ feature }}
+        {%- endfor %}
+    from segment_stats
+    {%- for feature in counted_features() %}
+    left join {{ feature }}_medians
+        on segment_stats.segment_id = {{ feature }}_medians.segment_id
+    {%- endfor %}
 ),
 
 {#- The population's mean and spread, combined exactly from the segments' counts,
@@ -105,19 +131,19 @@ dominant_age_band as (
 
 compared as (
     select
-        segment_stats.*,
+        segment_medians.*,
         {%- for feature in known_segmentation_features() %}
-        segment_stats.mean_{{ feature }} - population.{{ feature }}_mean
+        segment_medians.mean_{{ feature }} - population.{{ feature }}_mean
             as {{ feature }}_delta,
         coalesce(
-            (segment_stats.mean_{{ feature }} - population.{{ feature }}_mean)
+            (segment_medians.mean_{{ feature }} - population.{{ feature }}_mean)
             / nullif(population.{{ feature }}_std, 0),
             0
         ) as {{ feature }}_delta_std,
         {%- endfor %}
-        cast(segment_stats.customer_count as {{ double_type() }})
+        cast(segment_medians.customer_count as {{ double_type() }})
         / population.customer_count as customer_share
-    from segment_stats
+    from segment_medians
     cross join population
 ),
 

@@ -1,0 +1,66 @@
+{#- Features staging holds to whole numbers in a validated range (age, spending score):
+    they take at most a few hundred values, whatever the number of customers. -#}
+{% macro counted_features() -%}
+    {{ return(['age', 'spending_score']) }}
+{%- endmacro %}
+
+
+{#- A select of exact quantiles of `column` in `relation` (a table or CTE name), one
+    row per `partition_by` value (one row without it), with a column quantile_<i> for
+    the i-th of `shares` (0.5 for the median). Exact as percentile_cont and pandas
+    compute them: sorted, the n non-null values hold positions 0 to n - 1, and the
+    quantile lies (n - 1) x share of the way, linearly between the two values either
+    side. The values are counted first, one row per distinct value, so for a column
+    with few distinct values (counted_features) this costs about 0.04 s at ten million
+    rows where percentile_cont, which holds every value, costs 0.2-0.25 s per
+    quantile column. -#}
+{% macro counted_quantiles(relation, column, shares, partition_by=none) -%}
+    {%- set partition_columns = partition_by ~ ', ' if partition_by else '' %}
+    select
+        {{ partition_columns }}
+        {%- for share in shares %}
+        below_{{ loop.index }} + (
+            (value_total - 1) * {{ share }} - floor((value_total - 1) * {{ share }})
+        ) * (above_{{ loop.index }} - below_{{ loop.index }}) as quantile_{{ loop.index }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        {#- The value at position p is the smallest whose running count exceeds p. #}
+        select
+            {{ partition_columns }}
+            max(value_total) as value_total,
+            {%- for share in shares %}
+            min(counted_value) filter (
+                where values_up_to_here > floor((value_total - 1) * {{ share }})
+            ) as below_{{ loop.index }},
+            min(counted_value) filter (
+                where values_up_to_here > ceil((value_total - 1) * {{ share }})
+            ) as above_{{ loop.index }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from (
+            select
+                {{ partition_columns }}
+                counted_value,
+                sum(value_count) over (
+                    {% if partition_by %}partition by {{ partition_by }} {% endif -%}
+                    order by counted_value
+                    rows between unbounded preceding and current row
+                ) as values_up_to_here,
+                sum(value_count) over (
+                    {%- if partition_by %} partition by {{ partition_by }} {% endif -%}
+                ) as value_total
+            from (
+                select
+                    {{ partition_columns }}
+                    {{ column }} as counted_value,
+                    count(*) as value_count
+                from {{ relation }}
+                where {{ column }} is not null
+                group by {{ partition_columns }}{{ column }}
+            ) as value_counts
+        ) as running_counts
+        {%- if partition_by %}
+        group by {{ partition_by }}
+        {%- endif %}
+    ) as quantile_neighbours
+{%- endmacro %}
