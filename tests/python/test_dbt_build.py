@@ -115,6 +115,34 @@ def test_segment_medians_are_those_pandas_computes(default_build):
     assert medians.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
 
 
+def test_band_distributions_count_the_customers(default_build):
+    """Each band's count and share, overall and per segment, as pandas counts them from
+    customer_segments; bands nobody falls in are listed with zero."""
+    customers = default_build.query("select * from customer_segments")
+    columns = {
+        "age": "age_band",
+        "annual_income": "income_band",
+        "spending_score": "spending_band",
+        "gender": "gender",
+    }
+    for table, keys in (
+        ("customer_distributions", []),
+        ("segment_distributions", ["segment_id"]),
+    ):
+        distribution = default_build.query(f"select * from {table}")
+        assert (distribution.customer_count == 0).any(), table
+        for dimension, column in columns.items():
+            found = distribution[distribution.band_dimension == dimension]
+            found = found[found.customer_count > 0].set_index([*keys, "band_code"])
+            expected = customers.groupby([*keys, column]).size()
+            assert found.customer_count.sort_index().tolist() == expected.sort_index().tolist()
+            assert list(found.sort_index().index) == list(expected.sort_index().index)
+            totals = found.groupby(keys).customer_count.transform("sum") if keys else len(customers)
+            assert found.customer_share.to_numpy() == pytest.approx(
+                (found.customer_count / totals).to_numpy()
+            )
+
+
 def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
     copy_database(default_build.database, tmp_path / "rebuilt.duckdb")
     rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")
