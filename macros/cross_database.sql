@@ -43,6 +43,21 @@
     hash({{ expression }})
 {%- endmacro %}
 
+{#- Where sample_hash puts a value in its range, as a share from 0 up to 1 (monotonic in
+    the hash), or none where the range is not known: dbt's md5 text on other engines. -#}
+{% macro sample_hash_share(expression) -%}
+    {{ return(adapter.dispatch('sample_hash_share', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sample_hash_share(expression) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- DuckDB's hash is an unsigned 64-bit integer. -#}
+{% macro duckdb__sample_hash_share(expression) -%}
+    hash({{ expression }}) / 18446744073709551616.0
+{%- endmacro %}
+
 {#- The 25th, 50th and 75th percentiles of an expression as a list of three. DuckDB
     holds every value of each exact quantile aggregate in memory, so three separate
     percentile_cont calls cost three copies of the column: one list aggregate costs

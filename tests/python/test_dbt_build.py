@@ -143,6 +143,30 @@ def test_band_distributions_count_the_customers(default_build):
             )
 
 
+def test_the_sample_is_the_customers_with_the_smallest_id_hashes(default_build, tmp_path):
+    """With a sample of 50 of the 200 customers the sort starts from those in the lowest
+    share of the hash range; the sample must still be exactly the 50 with the smallest
+    (hash of id, id)."""
+    database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
+    run = run_dbt(
+        ["run", "--select", "int_customers_sampled"],
+        database,
+        dbt_vars={"segment_sample_size": 50},
+    )
+    assert run.success, run.explain()
+    sampled = run.query("select customer_id from int_customers_sampled order by 1")
+    expected = run.query(
+        "select customer_id from customer_segments order by hash(customer_id), customer_id limit 50"
+    )
+    assert sampled.customer_id.tolist() == sorted(expected.customer_id)
+    # The share the sort starts from holds more than the sample but not everyone.
+    below = run.query(
+        "select count(*) as n from customer_segments "
+        "where hash(customer_id) / 18446744073709551616.0 < 120 / 200"
+    ).n[0]
+    assert 50 <= below < 200
+
+
 def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
     copy_database(default_build.database, tmp_path / "rebuilt.duckdb")
     rebuilt = run_dbt(["build"], tmp_path / "rebuilt.duckdb")
