@@ -236,3 +236,48 @@
         {%- endfor %}
     from {{ input_relation }}
 {%- endmacro %}
+
+
+{#- False when no two input rows can carry the same customer id, so staging needs no
+    duplicate handling; true when they may (or it cannot tell). It reads only the id
+    column, parsed as staging parses it: every id staging accepts keeps its value, and
+    any other maps to some number or to nothing, so a repeat among the usable rows is
+    always seen (a rejected row sharing an id makes it answer true: staging then
+    compares, as before). On DuckDB, ids spanning at most 2^27 values are counted in a
+    bitmap (bitstring_agg): at ten million customers 0.1 s for both queries, where
+    staging's grouping of every id took 0.5 s and a second pass over the parsed rows
+    0.3 s more. -#}
+{% macro customer_ids_may_repeat(input_rows_sql) -%}
+    {{ return(adapter.dispatch('customer_ids_may_repeat', 'customer_segmentation')(
+        input_rows_sql
+    )) }}
+{%- endmacro %}
+
+{% macro default__customer_ids_may_repeat(input_rows_sql) -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro duckdb__customer_ids_may_repeat(input_rows_sql) -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set ids -%}
+        select try_cast({{ try_cast_double('raw_customer_id') }} as bigint) as id_number
+        from ({{ input_rows_sql }}) as input_rows
+    {%- endset -%}
+    {%- set extent = run_query(
+        'select min(id_number), max(id_number), count(id_number) from (' ~ ids ~ ') as ids'
+    ).rows[0] -%}
+    {%- set lowest, highest, id_count = extent[0], extent[1], extent[2] -%}
+    {%- if id_count < 2 -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if highest - lowest >= 2 ** 27 -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set distinct_ids = run_query(
+        'select bit_count(bitstring_agg(id_number, ' ~ lowest ~ ', ' ~ highest ~ ')) from ('
+        ~ ids ~ ') as ids'
+    ).rows[0][0] -%}
+    {{ return(distinct_ids < id_count) }}
+{%- endmacro %}

@@ -3,11 +3,13 @@
     source (a source alone puts no seed in the DAG). -#}
 {%- set age_min = number_var('plausible_age_min', 0, 150) -%}
 {%- set age_max = number_var('plausible_age_max', age_min, 150) %}
+{%- set input_rows_sql = customer_input_rows(customers_input()) %}
+{%- set ids_may_repeat = customer_ids_may_repeat(input_rows_sql) %}
 
 with
 
 input_rows as {{ not_materialized() }} (
-    {{ customer_input_rows(customers_input()) | indent(4) }}
+    {{ input_rows_sql | indent(4) }}
 ),
 
 parsed as (
@@ -111,6 +113,8 @@ typed as {{ not_materialized() }} (
     from field_problems
 ),
 
+{%- if ids_may_repeat %}
+
 {#- Duplicates are judged among rows whose values are all usable: the same id with
     different values is a conflict (every copy is quarantined: which one is right is
     unknowable); the same id with the same values is one customer loaded twice. Most
@@ -170,6 +174,18 @@ verdicts as (
         on typed.customer_id = repeated_customer_ids.customer_id
         and typed.value_problems is null
 ),
+{%- else %}
+
+{#- No two input rows carry the same id (customer_ids_may_repeat): nothing to compare,
+    no copies. #}
+verdicts as (
+    select
+        typed.*,
+        typed.value_problems as rejection_reason,
+        false as is_later_copy
+    from typed
+),
+{%- endif %}
 
 {#- No raw text: customer_quarantine reads it again for the rejected rows only. At ten
     million customers five mostly-null text columns cost 1.7 s to write here. -#}

@@ -255,6 +255,38 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
         assert found.to_numpy(dtype=float) == pytest.approx(described.to_numpy(), rel=1e-12)
 
 
+def test_staging_compares_ids_only_when_two_rows_share_one(default_build, tmp_path):
+    """The bundled rows repeat no id, so staging skips duplicate handling. One rejected
+    row that reuses a bundled id makes it compare (a rejected row never conflicts); the
+    bundled rows must come out of both paths the same."""
+
+    def staging_sql(run) -> str:
+        return next(
+            (run.database.parent / "target" / "compiled").rglob("stg_mall__customers.sql")
+        ).read_text()
+
+    reused_id = bundled_rows()[5].split(",")[0]
+    path = tmp_path / "customers.csv"
+    path.write_text("\n".join([HEADER, *bundled_rows(), f"{reused_id},Female,abc,40,50"]) + "\n")
+    run = run_dbt(["build"], tmp_path / "reused.duckdb", dbt_vars={"customers_file": str(path)})
+    assert run.success, run.explain()
+    assert "repeated_ids" in staging_sql(run)
+    assert "repeated_ids" not in staging_sql(default_build)
+
+    query = "select * from stg_mall__customers order by input_row_number"
+    compared, skipped = run.query(query), default_build.query(query)
+    assert len(compared) == len(skipped) + 1
+
+    def rows(frame):
+        return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples()]
+
+    assert list(compared.columns) == list(skipped.columns)
+    assert rows(compared.iloc[:-1]) == rows(skipped)
+    rejected = compared.iloc[-1]
+    assert rejected.customer_id == int(reused_id) and rejected.is_quarantined
+    assert rejected.rejection_reason == 'age is not a number: "abc"'
+
+
 GOOD_ROWS = [
     f"{9 + i},{('Female', 'Male')[i % 2]},{20 + i},{15 + 3 * i},{5 + 7 * i}" for i in range(12)
 ]
