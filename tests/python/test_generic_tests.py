@@ -200,3 +200,46 @@ def test_same_keys_as_compares_by_fingerprint_when_the_keys_match(default_build)
     ]
     assert len(ran) == 2
     assert all("fingerprints match" in sql and "full outer join" not in sql for sql in ran)
+
+
+def test_unique_keys_counts_a_large_integer_key_and_still_finds_a_repeat(tmp_path):
+    """From 10,000 rows on, unique_keys counts a whole-number key's distinct values in a
+    bitmap instead of grouping (the build's own run shows it); a repeated key must still
+    fail the test, named, in a real `dbt test` on a planted copy of that build."""
+    from customer_segmentation.planted import write_planted_parquet
+
+    customers = tmp_path / "customers.parquet"
+    write_planted_parquet(customers, 12_000)
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    build = run_dbt(
+        ["build"], build_dir / "segmentation.duckdb", dbt_vars={"customers_file": str(customers)}
+    )
+    assert build.success, build.explain()
+    name = "unique_keys_customer_segments_customer_id"
+    assert build.statuses[name] == "pass"
+    ran = next((build_dir / "target" / "run").rglob(f"{name}.sql")).read_text()
+    assert "counted as many distinct values" in ran and "group by" not in ran
+
+    planted_dir = tmp_path / "planted"
+    planted_dir.mkdir()
+    database = copy_database(build.database, planted_dir / "segmentation.duckdb")
+    with duckdb.connect(str(database)) as connection:
+        repeated_id = connection.execute(
+            "select max(customer_id) from main.customer_segments"
+        ).fetchone()[0]
+        connection.execute(
+            "insert into main.customer_segments select * from main.customer_segments "
+            f"where customer_id = {repeated_id}"
+        )
+    run = run_dbt(
+        ["test", "--select", name, "--store-failures"],
+        database,
+        dbt_vars={"customers_file": str(customers)},
+    )
+    assert run.statuses == {name: "fail"}, run.statuses
+    with duckdb.connect(str(database)) as connection:
+        stored = connection.execute(
+            f"select key_columns, key_value, rows_with_key from dbt_test__audit.{name}"
+        ).fetchall()
+    assert stored == [("customer_id", str(repeated_id), 2)]
