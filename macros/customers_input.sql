@@ -262,7 +262,11 @@
         {{ return(true) }}
     {%- endif -%}
     {%- set ids -%}
-        select try_cast({{ try_cast_double('raw_customer_id') }} as bigint) as id_number
+        select
+            coalesce(
+                try_cast(raw_customer_id as bigint),
+                try_cast({{ try_cast_double('raw_customer_id') }} as bigint)
+            ) as id_number
         from ({{ input_rows_sql }}) as input_rows
     {%- endset -%}
     {%- set extent = run_query(

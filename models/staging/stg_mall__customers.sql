@@ -15,6 +15,9 @@ input_rows as {{ not_materialized() }} (
 parsed as (
     select
         *,
+        {#- Whole ids are read as integers too: a double holds them exactly only up to
+            2^53, and 18-digit ids exist. #}
+        try_cast(raw_customer_id as {{ dbt.type_bigint() }}) as customer_id_integer,
         {{ try_cast_double('raw_customer_id') }} as customer_id_number,
         {{ try_cast_double('raw_age') }} as age_number,
         {{ try_cast_double('raw_annual_income') }} as annual_income_number,
@@ -42,6 +45,12 @@ field_problems as (
                 or customer_id_number < 1
                 then 'customer id is not a positive whole number: '
                     || {{ as_text('raw_customer_id') }}
+            {#- Written as a decimal or beyond 64 bits: past 2^53 the double has lost
+                digits (or cannot become an integer at all). #}
+            when customer_id_integer is null
+                and customer_id_number >= 9007199254740992
+                then 'customer id is too large to read exactly: '
+                    || left({{ as_text('raw_customer_id') }}, 40)
         end as customer_id_problem,
         case
             when raw_gender is null then 'missing gender'
@@ -91,8 +100,10 @@ typed as {{ not_materialized() }} (
         raw_age,
         raw_annual_income,
         raw_spending_score,
-        case when customer_id_problem is null then cast(customer_id_number as bigint) end
-            as customer_id,
+        case
+            when customer_id_problem is null
+                then coalesce(customer_id_integer, cast(customer_id_number as bigint))
+        end as customer_id,
         case when gender_problem is null then normalised_gender end as gender,
         case when age_problem is null then cast(age_number as integer) end as age,
         case when annual_income_problem is null then annual_income_number end

@@ -318,6 +318,22 @@ CORPUS = {
         HEADER + "\n" + "\n".join("000" + row for row in GOOD_ROWS) + "\n5,Male,30.0,20.5,50.0\n",
         (13, {}),
     ),
+    # Two ids a double cannot tell apart stay two customers; one past 64 bits is
+    # quarantined, not a failed cast that stops the build.
+    "long_and_oversized_ids": (
+        HEADER
+        + "\n"
+        + "\n".join(GOOD_ROWS)
+        + "\n9007199254740993,Female,30,40,50\n9007199254740992,Male,31,41,51"
+        + "\n99999999999999999999,Male,31,41,51\n",
+        (
+            14,
+            {
+                "99999999999999999999": "customer id is too large to read exactly: "
+                + "99999999999999999999"
+            },
+        ),
+    ),
     "unicode_and_odd_genders": (
         HEADER
         + "\n"
