@@ -45,8 +45,9 @@ field_problems as (
                 or customer_id_number < 1
                 then 'customer id is not a positive whole number: '
                     || {{ as_text('raw_customer_id') }}
-            {#- Written as a decimal or beyond 64 bits: past 2^53 the double has lost
-                digits (or cannot become an integer at all). #}
+            {#- Not readable as a 64-bit integer (beyond 64 bits, or a form the engine
+                reads only as a double) and past 2^53, where the double has lost
+                digits. #}
             when customer_id_integer is null
                 and customer_id_number >= 9007199254740992
                 then 'customer id is too large to read exactly: '
