@@ -243,45 +243,23 @@
     column, parsed as staging parses it: every id staging accepts keeps its value, and
     any other maps to some number or to nothing, so a repeat among the usable rows is
     always seen (a rejected row sharing an id makes it answer true: staging then
-    compares, as before). On DuckDB, ids spanning at most 2^27 values are counted in a
-    bitmap (bitstring_agg): at ten million customers 0.1 s for both queries, where
-    staging's grouping of every id took 0.5 s and a second pass over the parsed rows
-    0.3 s more. -#}
+    compares, as before). The distinct ids are counted in a bitmap
+    (bitmap_distinct_counts): at ten million customers 0.1 s, where staging's grouping
+    of every id took 0.5 s and a second pass over the parsed rows 0.3 s more. -#}
 {% macro customer_ids_may_repeat(input_rows_sql) -%}
-    {{ return(adapter.dispatch('customer_ids_may_repeat', 'customer_segmentation')(
-        input_rows_sql
-    )) }}
-{%- endmacro %}
-
-{% macro default__customer_ids_may_repeat(input_rows_sql) -%}
-    {{ return(true) }}
-{%- endmacro %}
-
-{% macro duckdb__customer_ids_may_repeat(input_rows_sql) -%}
     {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
     {%- set ids -%}
-        select
-            coalesce(
-                try_cast(raw_customer_id as bigint),
-                try_cast({{ try_cast_double('raw_customer_id') }} as bigint)
-            ) as id_number
-        from ({{ input_rows_sql }}) as input_rows
+        (
+            select
+                coalesce(
+                    try_cast(raw_customer_id as {{ dbt.type_bigint() }}),
+                    try_cast({{ try_cast_double('raw_customer_id') }} as {{ dbt.type_bigint() }})
+                ) as id_number
+            from ({{ input_rows_sql }}) as input_rows
+        ) as ids
     {%- endset -%}
-    {%- set extent = run_query(
-        'select min(id_number), max(id_number), count(id_number) from (' ~ ids ~ ') as ids'
-    ).rows[0] -%}
-    {%- set lowest, highest, id_count = extent[0], extent[1], extent[2] -%}
-    {%- if id_count < 2 -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- if highest - lowest >= 2 ** 27 -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set distinct_ids = run_query(
-        'select bit_count(bitstring_agg(id_number, ' ~ lowest ~ ', ' ~ highest ~ ')) from ('
-        ~ ids ~ ') as ids'
-    ).rows[0][0] -%}
-    {{ return(distinct_ids < id_count) }}
+    {%- set counts = bitmap_distinct_counts(ids, 'id_number') -%}
+    {{ return(counts is none or counts.distinct_count < counts.value_count) }}
 {%- endmacro %}

@@ -40,38 +40,14 @@
 
 
 {#- True when `column` of `relation` is a whole-number key set on every row and never
-    repeated, judged without grouping: DuckDB counts its distinct values in a bitmap
-    (bitstring_agg) when they span at most 2^27 values, 0.1 s at ten million rows where
-    grouping them takes 0.6-1.0 s. False otherwise, and for tables under 10,000 rows
-    (there the grouping is as quick as the two queries): the caller then checks by
-    grouping. Runs queries (call it only at execution time). -#}
+    repeated, judged without grouping (bitmap_distinct_counts; tables under 10,000 rows
+    are left to the grouping, as quick there). False when it cannot tell. Runs queries
+    (call it only at execution time). -#}
 {% macro integer_key_is_unique(relation, column) -%}
-    {{ return(adapter.dispatch('integer_key_is_unique', 'customer_segmentation')(
-        relation, column
-    )) }}
-{%- endmacro %}
-
-{% macro default__integer_key_is_unique(relation, column) -%}
-    {{ return(false) }}
-{%- endmacro %}
-
-{% macro duckdb__integer_key_is_unique(relation, column) -%}
-    {%- set extent = run_query(
-        'select count(*), count(' ~ column ~ '), min(' ~ column ~ '), max(' ~ column
-        ~ '), typeof(min(' ~ column ~ ')) from ' ~ relation
-    ).rows[0] -%}
-    {%- set row_count, key_count, lowest, highest, key_type = extent -%}
-    {%- set whole_number_types = [
-        'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT',
-        'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'
-    ] -%}
-    {%- if row_count < 10000 or key_count != row_count
-        or key_type not in whole_number_types or highest - lowest >= 2 ** 27 -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set distinct_keys = run_query(
-        'select bit_count(bitstring_agg(' ~ column ~ ', ' ~ lowest ~ ', ' ~ highest
-        ~ ')) from ' ~ relation
-    ).rows[0][0] -%}
-    {{ return(distinct_keys == row_count) }}
+    {%- set counts = bitmap_distinct_counts(relation, column, min_rows=10000) -%}
+    {{ return(
+        counts is not none
+        and counts.value_count == counts.row_count
+        and counts.distinct_count == counts.row_count
+    ) }}
 {%- endmacro %}
