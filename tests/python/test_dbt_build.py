@@ -180,6 +180,12 @@ def test_rebuild_gives_identical_segments_and_personas(default_build, tmp_path):
         before = default_build.query(f"select * from {mart} order by {key}")
         after = rebuilt.query(f"select * from {mart} order by {key}")
         pd.testing.assert_frame_equal(before, after)
+    # Nobody moved: the history skipped its join (its fingerprint check decided) and
+    # wrote nothing.
+    history_sql = next((tmp_path / "target" / "run").rglob("customer_segment_history.sql"))
+    assert "full outer join" not in history_sql.read_text()
+    query = "select * from customer_segment_history order by customer_id, valid_from"
+    pd.testing.assert_frame_equal(default_build.query(query), rebuilt.query(query))
 
 
 def test_unit_tests_pass_when_selected_and_stay_out_of_the_plain_build(default_build, tmp_path):
