@@ -62,8 +62,6 @@ field_problems as (
             when raw_age is null then 'missing age'
             when age_number is null or not {{ is_finite_number('age_number') }}
                 then 'age is not a number: "' || left({{ as_text('raw_age') }}, 40) || '"'
-            when age_number != floor(age_number)
-                then 'age is not a whole number: ' || {{ as_text('raw_age') }}
             when age_number < {{ age_min }} or age_number > {{ age_max }}
                 then 'age outside the plausible range {{ age_min }}-{{ age_max }}: '
                     || {{ as_text('raw_age') }}
@@ -83,9 +81,6 @@ field_problems as (
                 or not {{ is_finite_number('spending_score_number') }}
                 then 'spending score is not a number: "'
                     || left({{ as_text('raw_spending_score') }}, 40) || '"'
-            when spending_score_number != floor(spending_score_number)
-                then 'spending score is not a whole number: '
-                    || {{ as_text('raw_spending_score') }}
             when spending_score_number < 1 or spending_score_number > 100
                 then 'spending score outside 1-100: '
                     || {{ as_text('raw_spending_score') }}
@@ -106,11 +101,26 @@ typed as {{ not_materialized() }} (
                 then coalesce(customer_id_integer, cast(customer_id_number as bigint))
         end as customer_id,
         case when gender_problem is null then normalised_gender end as gender,
-        case when age_problem is null then cast(age_number as integer) end as age,
+        {#- A fractional age or spending score (30.5, 47.25: a computed score, an age
+            in years and months) is a usable value, rounded to the nearest whole number
+            as both are whole by definition, and the row is flagged, not rejected. The
+            range is checked on the value as given. #}
+        case when age_problem is null then cast(round(age_number) as integer) end as age,
         case when annual_income_problem is null then annual_income_number end
             as annual_income,
-        case when spending_score_problem is null then cast(spending_score_number as integer) end
-            as spending_score,
+        case
+            when spending_score_problem is null
+                then cast(round(spending_score_number) as integer)
+        end as spending_score,
+        {#- Duplicates compare the values as given, not as rounded. #}
+        age_number,
+        spending_score_number,
+        coalesce(age_problem is null and age_number != floor(age_number), false)
+        or coalesce(
+            spending_score_problem is null
+            and spending_score_number != floor(spending_score_number),
+            false
+        ) as has_rounded_value,
         nullif(
             concat_ws(
                 '; ',
@@ -153,7 +163,7 @@ repeated_customer_ids as (
         select
             customer_id,
             input_row_number,
-            {{ values_hash(['gender', 'age', 'annual_income', 'spending_score']) }}
+            {{ values_hash(['gender', 'age_number', 'annual_income', 'spending_score_number']) }}
                 as values_hash
         from typed
         where value_problems is null
@@ -210,6 +220,7 @@ final as (
         age,
         annual_income,
         spending_score,
+        rejection_reason is null and has_rounded_value as has_rounded_value,
         rejection_reason is not null as is_quarantined,
         rejection_reason is null and is_later_copy as is_exact_duplicate
     from verdicts

@@ -209,10 +209,16 @@ BAD_ROWS = [
     "504,,30,40,50",
     "505,Female,200,40,50",
     "x7,Male,30,40,50",
-    "506,Female,30.5,40,50",
+    "506,Female,30,40,0.6",  # the range is checked before rounding
     "507,Female,30,nan,50",
     "1,Male,99,99,99",  # conflicts with bundled customer 1
+    # Equal once rounded, different as given: a conflict, not an exact copy.
+    "520,Male,40.4,60,50",
+    "520,Male,40.3,60,50",
 ]
+# Usable rows with a fractional age or spending score: rounded to the nearest whole
+# number (half away from zero), kept and flagged.
+ROUNDED_ROWS = ["521,Male,30.5,40,47.5", "522,Female,44,40,12.25"]
 
 
 def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path):
@@ -220,7 +226,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     bad = BAD_ROWS
     duplicate = good[5]  # an exact copy collapses into one customer
     path = tmp_path / "customers.csv"
-    path.write_text("\r\n".join([HEADER, *good, *bad, duplicate]) + "\r\n")
+    path.write_text("\r\n".join([HEADER, *good, *bad, *ROUNDED_ROWS, duplicate]) + "\r\n")
     run = run_dbt(["build"], tmp_path / "bad.duckdb", dbt_vars={"customers_file": str(path)})
     assert run.success, run.explain()
     assert run.statuses["has_no_rows_customer_quarantine_"] == "warn"
@@ -233,18 +239,26 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     assert reasons["504"] == "missing gender"
     assert reasons["505"].startswith("age outside the plausible range")
     assert reasons["x7"] == 'customer id is not a number: "x7"'
-    assert reasons["506"] == "age is not a whole number: 30.5"
+    assert reasons["506"] == "spending score outside 1-100: 0.6"
     assert reasons["507"] == 'annual income is not a number: "nan"'
     assert reasons["1"].startswith("conflicting duplicate")
+    assert reasons["520"].startswith("conflicting duplicate: customer id 520 appears 2")
     assert len(quarantine) == len(bad) + 1  # both copies of customer 1
 
-    segmented = set(run.query("select customer_id from customer_segments").customer_id)
-    assert segmented == set(range(2, 201))
+    segments = run.query(
+        "select customer_id, age, spending_score from customer_segments order by customer_id"
+    ).set_index("customer_id")
+    assert set(segments.index) == set(range(2, 201)) | {521, 522}
+    assert segments.loc[521].to_dict() == {"age": 31, "spending_score": 48}
+    assert segments.loc[522].to_dict() == {"age": 44, "spending_score": 12}
+    flagged = run.query("select customer_id from stg_mall__customers where has_rounded_value")
+    assert sorted(flagged.customer_id) == [521, 522]
     summary = run.query("select * from data_quality_summary").set_index("outcome").row_count
     assert summary.to_dict() == {
         "segmented": 199,
+        "segmented, fractional value rounded": 2,
         "exact duplicate collapsed": 1,
-        "quarantined": 10,
+        "quarantined": 12,
     }
 
     # The feature summary is pandas' describe() of every loaded row, unusable values
@@ -430,19 +444,20 @@ def test_typed_parquet_numbers_are_checked_like_text(tmp_path):
     quarantine = run.query("select * from customer_quarantine")
     reasons = dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=False))
     assert reasons["501"] == "age outside the plausible range 15-100: 200.0"
-    assert reasons["502"] == "age is not a whole number: 30.5"
+    assert "502" not in reasons  # a fractional age is rounded, not rejected
     assert reasons["503"] == "missing age"
     assert reasons["504"] == "annual income is negative: -5.0"
     assert reasons["505"] == 'annual income is not a number: "nan"'
     assert reasons["506"] == "spending score outside 1-100: 140"
     assert reasons["1"].startswith("conflicting duplicate: customer id 1 appears 2 times")
-    assert len(quarantine) == len(bad) + 1  # both copies of customer 1
+    assert len(quarantine) == len(bad)  # 502 is kept; both copies of customer 1 are not
     # Row numbers are positions in the file, counted from 1 (DuckDB's own, for Parquet).
     positions = dict(zip(quarantine.raw_customer_id, quarantine.input_row_number, strict=False))
     assert positions["501"] == len(frame) + 1
     assert positions["506"] == len(frame) + 6
-    segmented = set(run.query("select customer_id from customer_segments").customer_id)
-    assert segmented == set(frame.CustomerID) - {1}
+    segments = run.query("select customer_id, age from customer_segments").set_index("customer_id")
+    assert set(segments.index) == set(frame.CustomerID) - {1} | {502}
+    assert segments.age[502] == 31
 
 
 def test_parquet_column_of_the_wrong_type_fails_naming_it(tmp_path):

@@ -17,6 +17,7 @@ from customer_segmentation.planted import COLUMNS, planted_customers
 ROWS = 1_000_000
 BAD_ROWS = ROWS // 100
 EXACT_COPIES = 1_000
+ROUNDED_ROWS = 1_000
 GOOD_ROWS = ROWS - BAD_ROWS - EXACT_COPIES
 
 # One kind of bad row each: its cells (CustomerID filled in) and the reason expected.
@@ -27,7 +28,7 @@ BAD_KINDS = [
     (("{id}", "", "30", "40", "50"), "missing gender"),
     (("{id}", "Unknown", "30", "40", "50"), 'unrecognised gender: "Unknown"'),
     (("{id}", "Male", "", "40", "50"), "missing age"),
-    (("{id}", "Female", "30.5", "40", "50"), "age is not a whole number: 30.5"),
+    (("{id}", "Female", "30", "40", "0.5"), "spending score outside 1-100: 0.5"),
     (("{id}", "Male", "30", "n/a", "50"), 'annual income is not a number: "n/a"'),
     (("{id}", "Female", "30", "-5", "50"), "annual income is negative: -5"),
     (("{id}", "Male", "30", "40", "140"), "spending score outside 1-100: 140"),
@@ -60,6 +61,12 @@ def bad_rows() -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
 def test_a_million_rows_with_one_percent_bad_rows_scattered(tmp_path):
     rng = np.random.default_rng(11)
     good = planted_customers(GOOD_ROWS)[COLUMNS].astype(str)
+    # Some good rows carry a fractional spending score that rounds back to their own.
+    scores = good["Spending Score (1-100)"]
+    fractional = rng.choice(np.flatnonzero(scores.astype(int) > 1), ROUNDED_ROWS, replace=False)
+    good.iloc[fractional, COLUMNS.index("Spending Score (1-100)")] = [
+        f"{int(score) - 0.25}" for score in scores.iloc[fractional]
+    ]
     copies = good.iloc[rng.choice(GOOD_ROWS, EXACT_COPIES, replace=False)]
     rows, expected = bad_rows()
     bad = pd.DataFrame(rows, columns=COLUMNS)
@@ -100,7 +107,8 @@ def test_a_million_rows_with_one_percent_bad_rows_scattered(tmp_path):
         )
     assert sorted(quarantine) == sorted(expected)
     assert summary == {
-        "segmented": GOOD_ROWS,
+        "segmented": GOOD_ROWS - ROUNDED_ROWS,
+        "segmented, fractional value rounded": ROUNDED_ROWS,
         "exact duplicate collapsed": EXACT_COPIES,
         "quarantined": BAD_ROWS,
     }

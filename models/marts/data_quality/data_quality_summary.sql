@@ -1,4 +1,4 @@
-{#- Where every input row went. The three outcomes add up to the input row count. -#}
+{#- Where every input row went. The four outcomes add up to the input row count. -#}
 
 with
 
@@ -11,6 +11,7 @@ outcomes as (
         case
             when is_quarantined then 'quarantined'
             when is_exact_duplicate then 'exact duplicate collapsed'
+            when has_rounded_value then 'segmented, fractional value rounded'
             else 'segmented'
         end as outcome,
         count(*) as row_count
@@ -25,8 +26,9 @@ all_outcomes as (
         coalesce(outcomes.row_count, 0) as row_count
     from (
         select 'segmented' as outcome, 1 as outcome_order
-        union all select 'exact duplicate collapsed', 2
-        union all select 'quarantined', 3
+        union all select 'segmented, fractional value rounded', 2
+        union all select 'exact duplicate collapsed', 3
+        union all select 'quarantined', 4
     ) as expected
     left join outcomes
         on expected.outcome = outcomes.outcome
