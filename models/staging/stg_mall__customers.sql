@@ -41,9 +41,10 @@ field_problems as (
                 or not {{ is_finite_number('customer_id_number') }}
                 then 'customer id is not a number: "'
                     || left({{ as_text('raw_customer_id') }}, 40) || '"'
+            {#- 0 is an id like any other (ids numbered from 0 are common). #}
             when customer_id_number != floor(customer_id_number)
-                or customer_id_number < 1
-                then 'customer id is not a positive whole number: '
+                or customer_id_number < 0
+                then 'customer id is not a whole number of 0 or more: '
                     || {{ as_text('raw_customer_id') }}
             {#- Not readable as a 64-bit integer (beyond 64 bits, or a form the engine
                 reads only as a double) and past 2^53, where the double has lost

@@ -215,10 +215,12 @@ BAD_ROWS = [
     # Equal once rounded, different as given: a conflict, not an exact copy.
     "520,Male,40.4,60,50",
     "520,Male,40.3,60,50",
+    "-3,Male,30,40,50",
 ]
 # Usable rows with a fractional age or spending score: rounded to the nearest whole
 # number (half away from zero), kept and flagged.
 ROUNDED_ROWS = ["521,Male,30.5,40,47.5", "522,Female,44,40,12.25"]
+ZERO_ID_ROW = "0,Female,35,60,50"  # ids numbered from 0 are ids too
 
 
 def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path):
@@ -226,7 +228,9 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     bad = BAD_ROWS
     duplicate = good[5]  # an exact copy collapses into one customer
     path = tmp_path / "customers.csv"
-    path.write_text("\r\n".join([HEADER, *good, *bad, *ROUNDED_ROWS, duplicate]) + "\r\n")
+    path.write_text(
+        "\r\n".join([HEADER, *good, *bad, *ROUNDED_ROWS, ZERO_ID_ROW, duplicate]) + "\r\n"
+    )
     run = run_dbt(["build"], tmp_path / "bad.duckdb", dbt_vars={"customers_file": str(path)})
     assert run.success, run.explain()
     assert run.statuses["has_no_rows_customer_quarantine_"] == "warn"
@@ -243,22 +247,23 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     assert reasons["507"] == 'annual income is not a number: "nan"'
     assert reasons["1"].startswith("conflicting duplicate")
     assert reasons["520"].startswith("conflicting duplicate: customer id 520 appears 2")
+    assert reasons["-3"] == "customer id is not a whole number of 0 or more: -3"
     assert len(quarantine) == len(bad) + 1  # both copies of customer 1
 
     segments = run.query(
         "select customer_id, age, spending_score from customer_segments order by customer_id"
     ).set_index("customer_id")
-    assert set(segments.index) == set(range(2, 201)) | {521, 522}
+    assert set(segments.index) == set(range(2, 201)) | {0, 521, 522}
     assert segments.loc[521].to_dict() == {"age": 31, "spending_score": 48}
     assert segments.loc[522].to_dict() == {"age": 44, "spending_score": 12}
     flagged = run.query("select customer_id from stg_mall__customers where has_rounded_value")
     assert sorted(flagged.customer_id) == [521, 522]
     summary = run.query("select * from data_quality_summary").set_index("outcome").row_count
     assert summary.to_dict() == {
-        "segmented": 199,
+        "segmented": 200,
         "segmented, fractional value rounded": 2,
         "exact duplicate collapsed": 1,
-        "quarantined": 12,
+        "quarantined": 13,
     }
 
     # The feature summary is pandas' describe() of every loaded row, unusable values

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, copy_project, run_dbt
-from test_dbt_build import BAD_ROWS, ROUNDED_ROWS
+from test_dbt_build import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
 
 pytestmark = [
     pytest.mark.spark,
@@ -79,7 +79,7 @@ REJECTED_ROWS = [
     "512,Other,30,40,",
     "513,it's \\ odd,30,40,50",
 ]
-ACCEPTED_ROWS = ["509,f, 31 ,1e2,50", "511,male,+30,40,50.0", *ROUNDED_ROWS]
+ACCEPTED_ROWS = ["509,f, 31 ,1e2,50", "511,male,+30,40,50.0", *ROUNDED_ROWS, ZERO_ID_ROW]
 
 
 def require_spark() -> None:
