@@ -144,8 +144,21 @@ class SizeResult:
     selected_k: int
 
 
-def run_size(work_dir: Path, row_count: int) -> SizeResult:
+def built_segments(database: Path):
+    """A finished build's (customer_id, segment_id) rows and the k it chose."""
     import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assigned = connection.execute(
+            "select customer_id, segment_id from customer_segments order by customer_id"
+        ).df()
+        selected_k = connection.execute(
+            "select k from segment_k_selection where is_selected"
+        ).fetchone()[0]
+    return assigned, int(selected_k)
+
+
+def run_size(work_dir: Path, row_count: int) -> SizeResult:
     import pandas as pd
 
     data = planted_file(work_dir, row_count)
@@ -183,13 +196,7 @@ def run_size(work_dir: Path, row_count: int) -> SizeResult:
     if rebuild.exit_code != 0:
         raise SystemExit(f"dbt rebuild failed at {row_count} rows: see {run_dir}/rebuild.log")
 
-    with duckdb.connect(str(database), read_only=True) as connection:
-        assigned = connection.execute(
-            "select customer_id, segment_id from customer_segments order by customer_id"
-        ).df()
-        selected_k = connection.execute(
-            "select k from segment_k_selection where is_selected"
-        ).fetchone()[0]
+    assigned, selected_k = built_segments(database)
     truth = pd.read_parquet(data, columns=["CustomerID", "planted_segment"])
     notebook = pd.read_parquet(labels, columns=["CustomerID", "segment"])
     joined = truth.merge(notebook, on="CustomerID").merge(
@@ -210,7 +217,7 @@ def run_size(work_dir: Path, row_count: int) -> SizeResult:
         ari_build_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment_id"]),
         ari_bare_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment"]),
         ari_build_vs_full_fit=adjusted_rand(joined["segment"], joined["segment_id"]),
-        selected_k=int(selected_k),
+        selected_k=selected_k,
     )
 
 

@@ -24,6 +24,7 @@ from customer_segmentation.benchmark import (
     NOTEBOOK_K,
     PROJECT_DIR,
     adjusted_rand,
+    built_segments,
     dbt_build_process,
     measure,
 )
@@ -96,8 +97,6 @@ def notebook_labels(customers):
 
 
 def run_variant(work_dir: Path, variant: Variant, row_count: int) -> VariantResult:
-    import duckdb
-
     from customer_segmentation.planted import planted_customers
 
     result = VariantResult(variant.name, variant.description, variant.planted_k)
@@ -116,11 +115,7 @@ def run_variant(work_dir: Path, variant: Variant, row_count: int) -> VariantResu
     if build.exit_code != 0:
         result.problem = f"dbt build failed: see {run_dir / 'build.log'}"
         return result
-    with duckdb.connect(str(database), read_only=True) as connection:
-        assigned = connection.execute("select customer_id, segment_id from customer_segments").df()
-        result.chosen_k = int(
-            connection.execute("select k from segment_k_selection where is_selected").fetchone()[0]
-        )
+    assigned, result.chosen_k = built_segments(database)
     customers["notebook_segment"] = notebook_labels(customers)
     joined = customers.merge(assigned, left_on="CustomerID", right_on="customer_id", how="left")
     if joined["segment_id"].isna().any():
