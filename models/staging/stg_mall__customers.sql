@@ -116,11 +116,11 @@ typed as {{ not_materialized() }} (
         {#- Duplicates compare the values as given, not as rounded. #}
         age_number,
         spending_score_number,
-        coalesce(age_problem is null and age_number != floor(age_number), false)
-        or coalesce(
+        {#- Never null: with no problem found the number is there and finite. #}
+        (age_problem is null and age_number != floor(age_number))
+        or (
             spending_score_problem is null
-            and spending_score_number != floor(spending_score_number),
-            false
+            and spending_score_number != floor(spending_score_number)
         ) as has_rounded_value,
         nullif(
             concat_ws(
