@@ -1,16 +1,13 @@
 -- Campaign lists ready to export: each campaign's customers, most typical first,
--- without the control group (held back to measure the campaign's lift).
+-- without the control group (held back to measure the campaign's lift), with every
+-- column of customer_segments (the features and profile columns as configured).
 select
     campaigns.campaign_name,
     campaigns.channel,
     campaigns.offer,
     targets.priority,
     targets.target_rank,
-    targets.customer_id,
-    customers.segment_name,
-    customers.age,
-    customers.annual_income,
-    customers.spending_score
+    customers.*
 from {{ ref('marketing_targets') }} as targets
 inner join {{ ref('segment_campaigns') }} as campaigns
     on targets.segment_id = campaigns.segment_id

@@ -305,7 +305,7 @@ def compare_algorithms(
 
 
 def selected_k(fitted: pd.DataFrame) -> int:
-    """The k the pipeline chose: the one k of int_segment_centroids_fitted's rows with
+    """The k the pipeline chose: the one k of int_segment_candidates_fitted's rows with
     is_selected_k."""
     chosen = fitted.loc[fitted["is_selected_k"].astype(bool), "k"].unique()
     if len(chosen) != 1:
@@ -317,13 +317,14 @@ def algorithm_comparison(
     sample: pd.DataFrame, k: int, settings: FitSettings, row_limit: int
 ) -> pd.DataFrame:
     """The comparison for the dbt model: `sample` is int_customers_sampled (customer_id
-    and `<feature>_z` columns), `k` the pipeline's chosen k.
+    and one column per model dimension), `k` the pipeline's chosen k.
 
     Rows are sorted by customer_id first, because the database returns them in no fixed
     order, so the same sample gives the same table on every build.
     """
     sample = sample.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    matrix = sample[[f"{feature}_z" for feature in settings.features]].to_numpy(np.float64)
+    dimensions = [column for column in sample.columns if column != "customer_id"]
+    matrix = sample[dimensions].to_numpy(np.float64)
     frame = compare_algorithms(
         matrix,
         k,
@@ -332,7 +333,7 @@ def algorithm_comparison(
         settings.silhouette_sample_size,
         row_limit,
     )
-    frame.insert(2, "clustering_features", ",".join(settings.features))
+    frame.insert(2, "dimension_count", len(dimensions))
     frame.insert(3, "k", k)
     frame.insert(frame.columns.get_loc("row_count") + 1, "sample_row_count", len(sample))
     return frame

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from customer_segmentation.algorithms import QUADRATIC_ALGORITHMS, QUADRATIC_ROW_LIMIT, cluster
 from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
+from customer_segmentation.settings import FitSettings, SettingsError
 
 FIT_THREADS = 1
 # How far from the elbow the silhouette may move the choice of k (see choose_k).
@@ -236,27 +236,33 @@ def selection_rows(row_count: int, settings: FitSettings) -> np.ndarray:
     return np.sort(generator.choice(row_count, limit, replace=False))
 
 
+def dimension_columns(sample: pd.DataFrame) -> list[str]:
+    """The model-space columns of a sample: every column but `customer_id`, in order."""
+    columns = [column for column in sample.columns if column != "customer_id"]
+    if not columns:
+        raise SettingsError("the sample has no model-space column to cluster on")
+    return columns
+
+
 def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.DataFrame:
     """Fit every candidate k, choose one, and describe the centroids of each.
 
-    `sample` holds one row per sampled customer: `customer_id` and one `<feature>_z`
-    column per known feature. Candidates are fitted and measured on the selection rows
-    (see `selection_rows`); the chosen k is then fitted again on the whole sample
-    when that is larger, and its centroids are the ones returned for it. Returns one
-    row per candidate k and segment (`candidate_segment`, numbered by segment_order),
-    with that k's metrics repeated on each of its rows and `is_selected_k` marking the
-    choice. The chosen k's rows also carry each segment's outlier distance threshold
-    (see `outlier_thresholds`), and every row the chosen k's stability over bootstrap
-    refits (see `stability_scores`). Centroids are given for every known
-    feature: the fitted coordinate for clustering features, the members' mean for the
-    others (so personas can describe them).
+    `sample` holds one row per sampled customer: `customer_id` and one column per
+    model dimension (weighted z-scores and category indicators, prepared in SQL).
+    Candidates are fitted and measured on the selection rows (see `selection_rows`);
+    the chosen k is then fitted again on the whole sample when that is larger, and its
+    centroids are the ones returned for it. Returns one row per candidate k, segment
+    (`candidate_segment`, numbered by segment_order) and dimension (`dimension_name`,
+    `centroid_value`), with that k's metrics repeated on each of its rows and
+    `is_selected_k` marking the choice. The chosen k's rows also carry each segment's
+    outlier distance threshold (see `outlier_thresholds`), and every row the chosen
+    k's stability over bootstrap refits (see `stability_scores`).
     """
     started = time.perf_counter()
     # The database returns rows in no guaranteed order; sort so the fit is repeatable.
     sample = sample.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    z_columns = [f"{feature}_z" for feature in settings.features]
-    matrix = sample[z_columns].to_numpy(dtype=np.float64)
-    all_z = sample[[f"{feature}_z" for feature in KNOWN_FEATURES]].to_numpy(dtype=np.float64)
+    dimensions = dimension_columns(sample)
+    matrix = sample[dimensions].to_numpy(dtype=np.float64)
     chosen_rows = selection_rows(len(sample), settings)
 
     # Every candidate is measured on the selection rows: one silhouette subset for all.
@@ -277,8 +283,7 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
         )
 
     # One OpenMP thread: on a busy machine scikit-learn's threads spin against other
-    # work (a 20,000-row fit measured 0.08 s on one thread, 2.3 s on two with the other
-    # core busy), and fits on a bounded sample are small enough not to need more.
+    # work, and fits on a bounded sample are small enough not to need more.
     with threadpool_limits(limits=FIT_THREADS):
         if settings.algorithm == "dbscan":
             # DBSCAN finds its own number of segments: one candidate (the call only
@@ -290,7 +295,6 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
         selected = choose_k(candidates, settings.fixed_k)
         elbow = elbow_k([each.k for each in candidates], [each.inertia for each in candidates])
         selection_seconds = time.perf_counter() - started
-        # Centroids (and member means) per k come from the rows that k was fitted on.
         fitted = {each.k: (each, chosen_rows) for each in candidates}
         # Ward and DBSCAN are quadratic in rows: their centres stay those of the
         # selection rows (at most QUADRATIC_ROW_LIMIT).
@@ -316,41 +320,35 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     for candidate in candidates:
         final, fit_rows = fitted[candidate.k]
         counts = np.bincount(final.labels, minlength=final.k)
-        members_z = all_z[fit_rows]
         for position in range(final.k):
-            members = final.labels == position
-            row = {
+            segment = {
                 "k": final.k,
                 "candidate_segment": position + 1,
                 "sample_customer_count": int(counts[position]),
                 "outlier_distance_threshold": (
                     float(thresholds[position]) if candidate.k == selected else float("nan")
                 ),
+                # The curves k was chosen on: every k measured on the same selection rows.
+                "inertia": candidate.inertia,
+                "silhouette": candidate.silhouette,
+                "calinski_harabasz": candidate.calinski_harabasz,
+                "davies_bouldin": candidate.davies_bouldin,
+                "fit_seconds": candidate.fit_seconds,
+                "label_agreement": candidate.label_agreement,
+                "is_elbow_k": candidate.k == elbow,
+                "is_selected_k": candidate.k == selected,
+                "centroid_row_count": len(fit_rows),
             }
-            for index, feature in enumerate(KNOWN_FEATURES):
-                if feature in settings.features:
-                    value = final.centroids[position, settings.features.index(feature)]
-                else:
-                    value = members_z[members, index].mean()
-                row[f"centroid_{feature}_z"] = float(value)
-            # The curves k was chosen on: every k measured on the same selection rows.
-            row.update(
-                {
-                    "inertia": candidate.inertia,
-                    "silhouette": candidate.silhouette,
-                    "calinski_harabasz": candidate.calinski_harabasz,
-                    "davies_bouldin": candidate.davies_bouldin,
-                    "fit_seconds": candidate.fit_seconds,
-                    "label_agreement": candidate.label_agreement,
-                    "is_elbow_k": candidate.k == elbow,
-                    "is_selected_k": candidate.k == selected,
-                    "centroid_row_count": len(fit_rows),
-                }
-            )
-            rows.append(row)
+            for index, dimension in enumerate(dimensions):
+                rows.append(
+                    {
+                        **segment,
+                        "dimension_name": dimension,
+                        "centroid_value": float(final.centroids[position, index]),
+                    }
+                )
     frame = pd.DataFrame(rows)
     frame["algorithm"] = settings.algorithm
-    frame["clustering_features"] = ",".join(settings.features)
     frame["selection_method"] = "fixed" if settings.fixed_k is not None else SELECTION_RULE
     frame["sample_row_count"] = len(sample)
     frame["selection_row_count"] = len(chosen_rows)
@@ -363,24 +361,3 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     frame["selection_seconds"] = selection_seconds
     frame["total_fit_seconds"] = total_seconds
     return frame
-
-
-def add_original_units(candidates: pd.DataFrame, scaling: pd.DataFrame) -> pd.DataFrame:
-    """Add centroid_<feature> in the feature's own units next to each centroid_<feature>_z.
-
-    `scaling` is shaped like segment_feature_scaling: feature_name, feature_mean,
-    feature_std (the population values the z-scores were computed with).
-    """
-    by_feature = scaling.set_index("feature_name")
-    missing = [feature for feature in KNOWN_FEATURES if feature not in by_feature.index]
-    if missing:
-        raise ValueError(f"feature scaling has no row for {', '.join(missing)}")
-    result = candidates.copy()
-    for feature in KNOWN_FEATURES:
-        z_column = f"centroid_{feature}_z"
-        values = (
-            by_feature.at[feature, "feature_mean"]
-            + result[z_column] * by_feature.at[feature, "feature_std"]
-        )
-        result.insert(result.columns.get_loc(z_column) + 1, f"centroid_{feature}", values)
-    return result

@@ -3,9 +3,10 @@
 K-Means numbers its clusters arbitrarily, and data changes between builds move the
 centroids, so a refit's segment 3 need not be last week's segment 3. Each refit is
 matched to the model in use before it: an optimal one-to-one assignment on centroid
-distance (Hungarian algorithm), in the new fit's standardised units. A pair closer than
-a threshold keeps the previous id and names; every other new segment gets a fresh id,
-never one used before; previous segments left unmatched are retired.
+distance (Hungarian algorithm), in the new fit's model space. A pair closer than a
+threshold keeps the previous id and names; every other new segment gets a fresh id,
+never one used before; previous segments left unmatched are retired. A refit on other
+features (another feature signature) matches nothing: a new lineage.
 
 Pure functions on pandas frames: the dbt Python model `int_segment_identity` calls
 `assign_identities`.
@@ -19,25 +20,50 @@ from scipy.optimize import linear_sum_assignment
 
 KEPT = "kept"
 NEW = "new"
+IDENTITY_COLUMNS = [
+    "candidate_segment",
+    "segment_id",
+    "identity_status",
+    "match_distance",
+    "segment_name",
+    "persona_name",
+    "persona_summary",
+    "is_rule_named",
+]
 
 
-def centroid_distances(
-    previous: pd.DataFrame, fitted: pd.DataFrame, features: list[str], stds: dict[str, float]
-) -> np.ndarray:
-    """Euclidean distances (fitted rows x previous rows) between centroids given in
-    original units (`centroid_<feature>`), each feature divided by its current standard
-    deviation, so that the distance reads in the units the model is fitted in. A feature
-    with no spread carries no information and adds nothing."""
-    squared = np.zeros((len(fitted), len(previous)))
-    for feature in features:
-        std = stds.get(feature) or 0.0
-        if std <= 0 or not np.isfinite(std):
-            continue
-        column = f"centroid_{feature}"
-        new_values = fitted[column].to_numpy(dtype=float)[:, None]
-        old_values = previous[column].to_numpy(dtype=float)[None, :]
-        squared += ((new_values - old_values) / std) ** 2
-    return np.sqrt(squared)
+def previous_in_model_space(previous: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame:
+    """The previous model's centroids placed in this fit's model space: one row per
+    previous segment_id, one column per dimension of `dimensions`.
+
+    `previous` holds the previous version's chosen segments, one row per segment and
+    dimension, with `feature_name`, `feature_kind`, `category` and `centroid_original`
+    (a numeric feature's centroid in its own units; a category's share). `dimensions`
+    is int_feature_statistics: each numeric feature is transformed, centred and scaled
+    as this fit does it; each category's share is scaled; a category the previous
+    model had no dimension for counts as a share of 0.
+    """
+    placed = {}
+    for segment_id, rows in previous.groupby("segment_id", sort=True):
+        numeric = rows[rows.feature_kind == "numeric"].set_index("feature_name")
+        shares = rows[rows.feature_kind != "numeric"].set_index(["feature_name", "category"])
+        values = {}
+        for dimension in dimensions.itertuples():
+            if dimension.feature_kind == "numeric":
+                original = float(numeric.at[dimension.feature_name, "centroid_original"])
+                if dimension.transform == "log":
+                    original = float(np.log1p(original))
+                values[dimension.dimension_name] = (
+                    original - float(dimension.feature_mean)
+                ) * float(dimension.dimension_scale)
+            else:
+                key = (dimension.feature_name, dimension.category)
+                share = float(shares.at[key, "centroid_original"]) if key in shares.index else 0.0
+                values[dimension.dimension_name] = share * float(dimension.dimension_scale)
+        placed[int(segment_id)] = values
+    frame = pd.DataFrame.from_dict(placed, orient="index", columns=list(dimensions.dimension_name))
+    frame.index.name = "segment_id"
+    return frame
 
 
 def match_centroids(distances: np.ndarray, max_distance: float) -> dict[int, int]:
@@ -55,71 +81,73 @@ def match_centroids(distances: np.ndarray, max_distance: float) -> dict[int, int
 
 def assign_identities(
     fitted: pd.DataFrame,
+    named: pd.DataFrame,
     previous: pd.DataFrame | None,
-    features: list[str],
-    stds: dict[str, float],
     max_distance: float,
     next_id: int,
     keep_names: bool = True,
 ) -> pd.DataFrame:
-    """One row per fitted segment: its stable `segment_id`, `identity_status` (kept or
-    new), the `match_distance` to the previous segment it continues (NaN when new), and
-    its names.
+    """One row per fitted segment (IDENTITY_COLUMNS): its stable `segment_id`,
+    `identity_status` (kept or new), the `match_distance` to the previous segment it
+    continues (NaN when new), and its names.
 
-    `fitted` holds the chosen fit's segments: `candidate_segment`, `centroid_<feature>`
-    in original units and freshly derived `segment_name`, `persona_name` and
-    `persona_summary`. `previous` holds the segments of the model in use before this fit
-    (`segment_id`, the same centroid and name columns, `clustering_features`), or is
-    None or empty on the first fit. Segments fitted on other features never match. New
-    ids count up from `next_id`, in candidate order. Kept segments keep their names, so
-    a persona does not change its name because K-Means renumbered or its centroid
-    drifted; a new segment whose fresh name is already taken adds its id to it. With
-    `keep_names` false every segment takes its fresh name (ids still carry over): how
-    edited persona rules reach existing segments.
+    `fitted` holds the chosen fit's centroids in model space: one row per
+    candidate_segment, one column per dimension. `named` holds the fresh names of the
+    fit (customer_segmentation.naming.name_segments). `previous` holds the segments of
+    the model in use before this fit, in this fit's model space (one row per
+    segment_id, the same columns; see previous_in_model_space) with their names in
+    `segment_name`, `persona_name`, `persona_summary` and `is_rule_named`, or is None
+    or empty on the first fit or after a change of features. New ids count up from
+    `next_id`, in candidate order. Kept segments keep their names, so a persona does
+    not change its name because K-Means renumbered or its centroid drifted; a new
+    segment whose fresh name is already taken adds its id to it. With `keep_names`
+    false every segment takes its fresh name (ids still carry over): how edited persona
+    rules reach existing segments.
     """
-    fitted = fitted.sort_values("candidate_segment").reset_index(drop=True)
-    same_features = (
-        previous is not None
-        and len(previous) > 0
-        and set(previous["clustering_features"]) == {",".join(features)}
-    )
-    if same_features:
-        previous = previous.reset_index(drop=True)
-        distances = centroid_distances(previous, fitted, features, stds)
+    fitted = fitted.sort_index()
+    named = named.set_index("candidate_segment").loc[fitted.index]
+    pairs: dict[int, int] = {}
+    distances = None
+    if previous is not None and len(previous) > 0:
+        dimensions = list(fitted.columns)
+        old = previous[dimensions].to_numpy(dtype=float)
+        new = fitted[dimensions].to_numpy(dtype=float)
+        distances = np.sqrt(((new[:, None, :] - old[None, :, :]) ** 2).sum(axis=2))
         pairs = match_centroids(distances, max_distance)
-    else:
-        previous, distances, pairs = None, None, {}
 
     rows = []
-    for position, segment in fitted.iterrows():
+    for position, candidate in enumerate(fitted.index):
+        fresh = named.loc[candidate]
         if position in pairs:
-            match = previous.loc[pairs[position]]
-            names = match if keep_names else segment
+            match = previous.iloc[pairs[position]]
+            names = match if keep_names else fresh
             rows.append(
                 {
-                    "candidate_segment": int(segment["candidate_segment"]),
-                    "segment_id": int(match["segment_id"]),
+                    "candidate_segment": int(candidate),
+                    "segment_id": int(previous.index[pairs[position]]),
                     "identity_status": KEPT,
                     "match_distance": float(distances[position, pairs[position]]),
                     "segment_name": names["segment_name"],
                     "persona_name": names["persona_name"],
                     "persona_summary": names["persona_summary"],
+                    "is_rule_named": bool(names["is_rule_named"]),
                 }
             )
         else:
             rows.append(
                 {
-                    "candidate_segment": int(segment["candidate_segment"]),
+                    "candidate_segment": int(candidate),
                     "segment_id": next_id,
                     "identity_status": NEW,
                     "match_distance": float("nan"),
-                    "segment_name": segment["segment_name"],
-                    "persona_name": segment["persona_name"],
-                    "persona_summary": segment["persona_summary"],
+                    "segment_name": fresh["segment_name"],
+                    "persona_name": fresh["persona_name"],
+                    "persona_summary": fresh["persona_summary"],
+                    "is_rule_named": bool(fresh["is_rule_named"]),
                 }
             )
             next_id += 1
-    result = pd.DataFrame(rows)
+    result = pd.DataFrame(rows, columns=IDENTITY_COLUMNS)
     kept_names = set(result.loc[result.identity_status == KEPT, "segment_name"])
     clashes = (result.identity_status == NEW) & result.segment_name.isin(kept_names)
     result.loc[clashes, "segment_name"] = [
@@ -129,3 +157,32 @@ def assign_identities(
         )
     ]
     return result
+
+
+def fitted_centroids(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The chosen fit's centroids, one row per candidate_segment and one column per
+    dimension, from int_segment_candidates_fitted's long rows."""
+    chosen = candidates[candidates["is_selected_k"].astype(bool)]
+    order = list(dict.fromkeys(chosen["dimension_name"]))
+    wide = chosen.pivot(
+        index="candidate_segment", columns="dimension_name", values="centroid_value"
+    )
+    return wide[order].sort_index()
+
+
+def previous_segments(registry_rows: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame | None:
+    """The previous version's segments ready for assign_identities, or None when there
+    is none or it was fitted on another feature signature (a new lineage).
+
+    `registry_rows` are the previous version's chosen rows of the registry (one per
+    segment and dimension); `dimensions` is this fit's int_feature_statistics."""
+    if registry_rows is None or registry_rows.empty:
+        return None
+    signature = set(dimensions["feature_signature"])
+    if set(registry_rows["feature_signature"]) != signature:
+        return None
+    placed = previous_in_model_space(registry_rows, dimensions)
+    names = registry_rows.groupby("segment_id", sort=True)[
+        ["segment_name", "persona_name", "persona_summary", "is_rule_named"]
+    ].first()
+    return placed.join(names)

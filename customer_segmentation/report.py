@@ -4,9 +4,9 @@
 
 It opens the published DuckDB file read-only (so it runs while dbt builds, and never
 blocks a build), reads the marts, and writes one HTML file with plotly.js embedded:
-it opens offline in any browser. What the exploration notebooks showed as plots:
-distributions, the choice of k, the segments in 2D and 3D, a card per persona, and
-what happened to the input rows.
+it opens offline in any browser. What the exploration notebooks showed as plots, for
+whatever columns the build segmented on: distributions, the choice of k, the segments
+in 2D and 3D, a card per persona, and what happened to the input rows.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import argparse
 import html
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from customer_segmentation.publish import (
@@ -29,6 +30,7 @@ from customer_segmentation.publish import (
 
 REPORT_FILE_NAME = "segmentation_report.html"
 DEFAULT_MAX_POINTS = 5_000
+HISTOGRAM_BINS = 20
 # Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau's); segment ids index it.
 PALETTE = (
     "#0072B2",
@@ -44,7 +46,8 @@ PALETTE = (
     "#59A14F",
     "#B07AA1",
 )
-# The charts in the report, in order; the browser test expects each one to render.
+# The charts the report can show, in order; the 3D chart needs three numeric columns
+# or model dimensions (see chart_ids).
 CHART_IDS = (
     "chart-distributions",
     "chart-k-selection",
@@ -52,12 +55,18 @@ CHART_IDS = (
     "chart-segments-3d",
     "chart-segment-differences",
 )
-HISTOGRAM_BINS = {"age": 5, "annual_income": 5, "spending_score": 5}
-FEATURE_LABELS = {
-    "age": "Age (years)",
-    "annual_income": "Annual income (k$)",
-    "spending_score": "Spending score (1-100)",
-}
+# Past this many segmentation features the scatters show a projection of the model
+# space instead of the features themselves.
+MAX_FEATURES_SHOWN = 3
+
+
+@dataclass
+class Axis:
+    """One axis of a scatter: a column of the points frame, and how it reads."""
+
+    column: str
+    title: str
+    centroids: pd.Series  # the centroids on this axis, by segment_id
 
 
 @dataclass
@@ -65,11 +74,13 @@ class ReportData:
     """Everything the report shows, read from the published marts."""
 
     publication: pd.DataFrame
+    columns: pd.DataFrame  # one row per feature and profile column, in order
     histograms: dict[str, pd.DataFrame]
-    genders: pd.DataFrame
     k_selection: pd.DataFrame
     centroids: pd.DataFrame
+    scaling: pd.DataFrame
     profiles: pd.DataFrame
+    feature_profiles: pd.DataFrame
     campaigns: pd.DataFrame
     points: pd.DataFrame
     customer_count: int
@@ -78,6 +89,8 @@ class ReportData:
     segment_quality: pd.DataFrame
     model_versions: pd.DataFrame
     migrations: pd.DataFrame
+    scatter: list[Axis] = field(default_factory=list)
+    scatter_note: str = ""
 
 
 def default_database() -> Path:
@@ -87,6 +100,16 @@ def default_database() -> Path:
 
 def segment_colour(segment_id: int) -> str:
     return PALETTE[(int(segment_id) - 1) % len(PALETTE)]
+
+
+def label(column: str, unit=None) -> str:
+    """How a column reads on an axis: "annual income (k$)"."""
+    text = column.replace("_", " ")
+    return f"{text} ({unit})" if isinstance(unit, str) and unit else text
+
+
+def _quoted(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> ReportData:
@@ -103,26 +126,30 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
         def query(sql: str, parameters=None) -> pd.DataFrame:
             return connection.execute(sql, parameters or []).df()
 
-        histograms = {
-            feature: query(
-                f"select floor({feature} / {width}) * {width} as bin_start, "
-                f"count(*) as customer_count from customer_segments "
-                f"group by all order by bin_start"
-            ).assign(bin_width=width)
-            for feature, width in HISTOGRAM_BINS.items()
-        }
+        columns = query(
+            "select feature_name, min(feature_kind) as feature_kind, min(unit) as unit, "
+            "min(feature_position) as feature_position, "
+            "bool_or(is_clustering_feature) as is_clustering_feature "
+            "from segment_feature_profiles group by feature_name order by feature_position"
+        )
+        numeric = columns[columns.feature_kind == "numeric"].feature_name.tolist()
+        histograms = {name: histogram(query, name) for name in numeric}
         customer_count = int(query("select count(*) as n from customer_segments").n[0])
-        return ReportData(
+        shown = ["customer_id", "segment_id", "segment_name", *columns.feature_name]
+        data = ReportData(
             publication=query("select * from publication order by mart_name"),
+            columns=columns,
             histograms=histograms,
-            genders=query(
-                "select band_code as gender, customer_count, customer_share "
-                "from customer_distributions where band_dimension = 'gender' "
-                "order by band_order"
-            ),
             k_selection=query("select * from segment_k_selection order by k"),
-            centroids=query("select * from segment_centroids order by segment_id"),
+            centroids=query(
+                "select * from segment_centroids order by segment_id, dimension_position"
+            ),
+            scaling=query("select * from segment_feature_scaling order by dimension_position"),
             profiles=query("select * from segment_profiles order by segment_id"),
+            feature_profiles=query(
+                "select * from segment_feature_profiles "
+                "order by segment_id, feature_position, category"
+            ),
             campaigns=query(
                 "select segment_id, campaign_name, channel, offer, priority "
                 "from segment_campaigns order by segment_id, priority, campaign_name"
@@ -130,8 +157,7 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
             # A bounded sample that is the same on every run: the customers whose ids
             # hash lowest.
             points=query(
-                "select customer_id, segment_id, segment_name, age, annual_income, "
-                "spending_score from customer_segments "
+                f"select {', '.join(_quoted(name) for name in shown)} from customer_segments "
                 "order by hash(customer_id), customer_id limit ?",
                 [max_points],
             ),
@@ -153,6 +179,126 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
                 "order by customer_count desc, migration_type limit 30"
             ),
         )
+    choose_scatter_axes(data)
+    return data
+
+
+def histogram(query, column: str) -> pd.DataFrame:
+    """Counts of a numeric column of customer_segments in HISTOGRAM_BINS equal bins."""
+    name = _quoted(column)
+    bounds = query(f"select min({name}) as low, max({name}) as high from customer_segments")
+    low, high = bounds.low[0], bounds.high[0]
+    if pd.isna(low):
+        return pd.DataFrame({"bin_start": [], "customer_count": [], "bin_width": []})
+    width = float(high - low) / HISTOGRAM_BINS or 1.0
+    counts = query(
+        f"select least(floor(({name} - ?) / ?), ?) as bin, count(*) as customer_count "
+        f"from customer_segments where {name} is not null group by all order by bin",
+        [float(low), width, HISTOGRAM_BINS - 1],
+    )
+    counts["bin_start"] = float(low) + counts.bin * width
+    counts["bin_width"] = width
+    return counts
+
+
+# Scatter axes ---------------------------------------------------------------------
+
+
+def model_space(points: pd.DataFrame, scaling: pd.DataFrame) -> np.ndarray:
+    """The points placed in the model space as the build places them: imputed,
+    transformed, centred and scaled numeric features, scaled category indicators."""
+    coordinates = []
+    for dimension in scaling.itertuples():
+        values = points[dimension.feature_name]
+        if dimension.feature_kind == "numeric":
+            filled = values.astype(float)
+            if pd.notna(dimension.imputation_value):
+                filled = filled.fillna(float(dimension.imputation_value))
+            if dimension.transform == "log":
+                filled = np.log1p(filled)
+            coordinates.append(
+                (filled - float(dimension.feature_mean)) * float(dimension.dimension_scale)
+            )
+        else:
+            filled = values
+            if isinstance(dimension.imputation_category, str):
+                filled = filled.fillna(dimension.imputation_category)
+            coordinates.append((filled == dimension.category) * float(dimension.dimension_scale))
+    return np.column_stack(coordinates).astype(float)
+
+
+def distinguishing_order(data: ReportData, candidates: list[str]) -> list[str]:
+    """Numeric columns, the ones whose segment means spread furthest apart (in
+    population standard deviations) first."""
+    numeric = data.feature_profiles[data.feature_profiles.feature_name.isin(candidates)]
+    spread = numeric.groupby("feature_name").std_difference.agg(lambda s: s.max() - s.min())
+    return sorted(candidates, key=lambda name: (-spread.get(name, 0.0), candidates.index(name)))
+
+
+def choose_scatter_axes(data: ReportData) -> None:
+    """Up to three axes for the scatters: the most distinguishing numeric segmentation
+    features (then numeric profile columns), or, past MAX_FEATURES_SHOWN features or
+    where fewer than two are numeric, the principal components of the model space."""
+    columns = data.columns
+    features = columns[columns.is_clustering_feature]
+    numeric_features = features[features.feature_kind == "numeric"].feature_name.tolist()
+    if len(features) <= MAX_FEATURES_SHOWN and len(numeric_features) >= 2:
+        numeric_profiles = columns[
+            ~columns.is_clustering_feature & (columns.feature_kind == "numeric")
+        ].feature_name.tolist()
+        ordered = distinguishing_order(data, numeric_features) + distinguishing_order(
+            data, numeric_profiles
+        )
+        means = data.feature_profiles.pivot_table(
+            index="segment_id", columns="feature_name", values="mean_value"
+        )
+        # The two most distinguishing features in their configured order, then the
+        # next most distinguishing column for the third axis.
+        chosen = [name for name in numeric_features if name in ordered[:2]] + ordered[2:3]
+        data.scatter = []
+        for name in chosen:
+            unit = columns.set_index("feature_name").unit.get(name)
+            centroid = data.centroids[data.centroids.feature_name == name]
+            # A feature's centroid, in its own units; a profile column's segment mean.
+            located = (
+                centroid.set_index("segment_id").centroid_original if len(centroid) else means[name]
+            )
+            data.scatter.append(Axis(name, label(name, unit), located))
+        data.scatter_note = (
+            "the "
+            + ("two" if len(data.scatter) == 2 else "three")
+            + " columns whose segment means differ most"
+        )
+        return
+    coordinates = model_space(data.points, data.scaling)
+    centre = coordinates.mean(axis=0)
+    _, singular, components = np.linalg.svd(coordinates - centre, full_matrices=False)
+    explained = singular**2 / max((singular**2).sum(), 1e-12)
+    count = min(3, components.shape[0])
+    projected = (coordinates - centre) @ components[:count].T
+    centroid_frame = data.centroids.pivot(
+        index="segment_id", columns="dimension_name", values="centroid_value"
+    )[list(data.scaling.dimension_name)]
+    centroid_projection = (centroid_frame.to_numpy() - centre) @ components[:count].T
+    data.scatter = []
+    for index in range(count):
+        column = f"component_{index + 1}"
+        data.points[column] = projected[:, index]
+        title = f"component {index + 1} ({explained[index]:.0%} of the variance)"
+        data.scatter.append(
+            Axis(
+                column, title, pd.Series(centroid_projection[:, index], index=centroid_frame.index)
+            )
+        )
+    data.scatter_note = (
+        f"a projection of the {len(data.scaling)}-dimensional model space on its principal "
+        f"components ({len(features)} segmentation features)"
+    )
+
+
+def chart_ids(data: ReportData) -> list[str]:
+    """The charts this report shows: the 3D chart only with three axes."""
+    return [chart for chart in CHART_IDS if chart != "chart-segments-3d" or len(data.scatter) >= 3]
 
 
 # Charts ----------------------------------------------------------------------------
@@ -162,44 +308,44 @@ def distribution_figure(data: ReportData):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    shown = data.columns.feature_name.tolist()
+    columns = 3 if len(shown) > 4 else 2
+    rows = max(1, -(-len(shown) // columns))
+    titles = [label(row.feature_name, row.unit) for row in data.columns.itertuples()]
     figure = make_subplots(
-        rows=2,
-        cols=2,
-        subplot_titles=[*(FEATURE_LABELS[f] for f in HISTOGRAM_BINS), "Gender"],
-        vertical_spacing=0.16,
+        rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / rows
     )
-    for index, (feature, bins) in enumerate(data.histograms.items()):
-        row, col = divmod(index, 2)
-        figure.add_trace(
-            go.Bar(
+    population = data.feature_profiles.drop_duplicates(["feature_name", "category"])
+    for index, column in enumerate(data.columns.itertuples()):
+        row, col = divmod(index, columns)
+        if column.feature_kind == "numeric":
+            bins = data.histograms[column.feature_name]
+            trace = go.Bar(
                 x=bins.bin_start + bins.bin_width / 2,
                 y=bins.customer_count,
                 width=bins.bin_width,
-                name=FEATURE_LABELS[feature],
                 marker_color="#4E79A7",
                 customdata=[
-                    f"{start:g} to under {start + width:g}"
+                    f"{start:.4g} to under {start + width:.4g}"
                     for start, width in zip(bins.bin_start, bins.bin_width, strict=True)
                 ],
                 hovertemplate="%{customdata}: %{y} customers<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
-    figure.add_trace(
-        go.Bar(
-            x=data.genders.gender,
-            y=data.genders.customer_count,
-            name="Gender",
-            marker_color=["#CC79A7", "#0072B2", "#999999"][: len(data.genders)],
-            text=[f"{share:.0%}" for share in data.genders.customer_share],
-            textposition="auto",
-        ),
-        row=2,
-        col=2,
-    )
+            )
+        else:
+            categories = population[population.feature_name == column.feature_name]
+            categories = categories.sort_values("population_share", ascending=False)
+            trace = go.Bar(
+                x=categories.category,
+                y=categories.population_share * data.customer_count,
+                marker_color="#CC79A7",
+                text=[f"{share:.0%}" for share in categories.population_share],
+                textposition="auto",
+            )
+        figure.add_trace(trace, row=row + 1, col=col + 1)
     figure.update_yaxes(title_text="customers")
-    figure.update_layout(title="Who the customers are", showlegend=False, height=620, bargap=0.05)
+    figure.update_layout(
+        title="Who the customers are", showlegend=False, height=300 * rows + 100, bargap=0.05
+    )
     return figure
 
 
@@ -276,41 +422,42 @@ def sample_note(data: ReportData) -> str:
 def segments_2d_figure(data: ReportData):
     import plotly.graph_objects as go
 
+    x_axis, y_axis = data.scatter[:2]
     figure = go.Figure()
     for segment_id, points in data.points.groupby("segment_id", sort=True):
         figure.add_trace(
             go.Scattergl(
-                x=points.annual_income,
-                y=points.spending_score,
+                x=points[x_axis.column],
+                y=points[y_axis.column],
                 mode="markers",
                 name=f"{segment_id}: {points.segment_name.iloc[0]}",
                 marker={"color": segment_colour(segment_id), "size": 6, "opacity": 0.7},
                 customdata=points.customer_id,
-                hovertemplate="customer %{customdata}<br>income %{x} k$<br>"
-                "spending %{y}<extra>%{fullData.name}</extra>",
+                hovertemplate="customer %{customdata}<br>%{x}, %{y}<extra>%{fullData.name}</extra>",
             )
         )
-    centroids = data.centroids
+    names = data.profiles.set_index("segment_id").segment_name
+    segment_ids = [segment for segment in names.index if segment in x_axis.centroids.index]
     figure.add_trace(
         go.Scatter(
-            x=centroids.centroid_annual_income,
-            y=centroids.centroid_spending_score,
+            x=[x_axis.centroids[segment] for segment in segment_ids],
+            y=[y_axis.centroids[segment] for segment in segment_ids],
             mode="markers+text",
             name="centroids",
-            text=centroids.segment_name,
+            text=[names[segment] for segment in segment_ids],
             textposition="top center",
             marker={
                 "symbol": "x",
                 "size": 16,
-                "color": [segment_colour(s) for s in centroids.segment_id],
+                "color": [segment_colour(segment) for segment in segment_ids],
                 "line": {"width": 2, "color": "#000000"},
             },
         )
     )
     figure.update_layout(
-        title=f"Segments by income and spending: {sample_note(data)}, centroids marked x",
-        xaxis_title=FEATURE_LABELS["annual_income"],
-        yaxis_title=FEATURE_LABELS["spending_score"],
+        title=(f"Segments on {data.scatter_note}: {sample_note(data)}, centroids marked x"),
+        xaxis_title=x_axis.title,
+        yaxis_title=y_axis.title,
         height=560,
     )
     return figure
@@ -319,24 +466,25 @@ def segments_2d_figure(data: ReportData):
 def segments_3d_figure(data: ReportData):
     import plotly.graph_objects as go
 
+    axes = data.scatter[:3]
     figure = go.Figure()
     for segment_id, points in data.points.groupby("segment_id", sort=True):
         figure.add_trace(
             go.Scatter3d(
-                x=points.age,
-                y=points.annual_income,
-                z=points.spending_score,
+                x=points[axes[0].column],
+                y=points[axes[1].column],
+                z=points[axes[2].column],
                 mode="markers",
                 name=f"{segment_id}: {points.segment_name.iloc[0]}",
                 marker={"color": segment_colour(segment_id), "size": 3, "opacity": 0.8},
             )
         )
     figure.update_layout(
-        title=f"Age, income and spending: {sample_note(data)}",
+        title=f"Segments in 3D, on {data.scatter_note}: {sample_note(data)}",
         scene={
-            "xaxis_title": "age",
-            "yaxis_title": "income (k$)",
-            "zaxis_title": "spending",
+            "xaxis_title": axes[0].title,
+            "yaxis_title": axes[1].title,
+            "zaxis_title": axes[2].title,
         },
         height=620,
     )
@@ -346,14 +494,18 @@ def segments_3d_figure(data: ReportData):
 def segment_differences_figure(data: ReportData):
     import plotly.graph_objects as go
 
-    profiles = data.profiles
-    columns = ["age_delta_std", "annual_income_delta_std", "spending_score_delta_std"]
-    values = profiles[columns].to_numpy()
+    numeric = data.feature_profiles[data.feature_profiles.feature_kind == "numeric"]
+    order = data.columns[data.columns.feature_kind == "numeric"].feature_name.tolist()
+    table = numeric.pivot_table(
+        index="segment_id", columns="feature_name", values="std_difference"
+    ).reindex(columns=order)
+    names = data.profiles.set_index("segment_id").segment_name
+    values = table.to_numpy()
     figure = go.Figure(
         go.Heatmap(
             z=values,
-            x=["age", "income", "spending"],
-            y=[f"{row.segment_id}: {row.segment_name}" for row in profiles.itertuples()],
+            x=[name.replace("_", " ") for name in table.columns],
+            y=[f"{segment}: {names[segment]}" for segment in table.index],
             zmid=0,
             colorscale="RdBu_r",
             text=[[f"{value:+.1f} sd" for value in row] for row in values],
@@ -363,13 +515,24 @@ def segment_differences_figure(data: ReportData):
     )
     figure.update_layout(
         title="What sets each segment apart (segment mean minus population mean, in sd)",
-        height=140 + 60 * len(profiles),
+        height=140 + 60 * len(table),
         yaxis={"autorange": "reversed", "automargin": True},
     )
     return figure
 
 
 # Page ------------------------------------------------------------------------------
+
+
+def _figure(value, unit) -> str:
+    text = (
+        f"{value:,.0f}"
+        if abs(value) >= 100
+        else f"{value:.1f}"
+        if abs(value) >= 1
+        else f"{value:.3g}"
+    )
+    return f"{text} {unit}" if isinstance(unit, str) and unit else text
 
 
 def persona_cards(data: ReportData) -> str:
@@ -384,6 +547,31 @@ def persona_cards(data: ReportData) -> str:
             )
             or "<li>No campaign is defined for this persona.</li>"
         )
+        rows = data.feature_profiles[data.feature_profiles.segment_id == profile.segment_id]
+        facts = []
+        for column in data.columns.itertuples():
+            mine = rows[rows.feature_name == column.feature_name]
+            if mine.empty:
+                continue
+            if column.feature_kind == "numeric":
+                row = mine.iloc[0]
+                if pd.isna(row.mean_value):
+                    continue
+                facts.append(
+                    f"<dt>{_e(column.feature_name.replace('_', ' '))}</dt><dd>mean "
+                    f"{_e(_figure(row.mean_value, column.unit))}, median "
+                    f"{_e(_figure(row.median_value, column.unit))} "
+                    f"({row.std_difference:+.1f} sd)</dd>"
+                )
+            else:
+                top = mine.sort_values("category_share", ascending=False).head(3)
+                shares = ", ".join(
+                    f"{category} {share:.0%}"
+                    for category, share in zip(top.category, top.category_share, strict=True)
+                )
+                facts.append(
+                    f"<dt>{_e(column.feature_name.replace('_', ' '))}</dt><dd>{_e(shares)}</dd>"
+                )
         cards.append(
             f"""
             <article class="persona-card" style="border-top-color:{
@@ -395,16 +583,7 @@ def persona_cards(data: ReportData) -> str:
                  {profile.customer_share:.1%} of all, {int(profile.outlier_count):,}
                  outliers</p>
               <p>{_e(profile.segment_description)}</p>
-              <dl>
-                <dt>Income</dt><dd>{_e(profile.income_band)}: mean
-                  {profile.mean_annual_income:.1f} k$, median
-                  {profile.median_annual_income:.1f}</dd>
-                <dt>Spending</dt><dd>{_e(profile.spending_band)}: mean
-                  {profile.mean_spending_score:.1f}, median
-                  {profile.median_spending_score:.1f}</dd>
-                <dt>Age</dt><dd>mean {profile.mean_age:.1f}; {_e(profile.age_band_mix)}</dd>
-                <dt>Gender</dt><dd>{profile.female_share:.0%} female,
-                  {profile.male_share:.0%} male, {profile.other_gender_share:.0%} other</dd>
+              <dl>{"".join(facts)}
                 <dt>Distinguished by</dt>
                 <dd>{_e(profile.distinguishing_features or "nothing beyond 0.5 sd")}</dd>
               </dl>
@@ -451,6 +630,7 @@ def lifecycle_section(data: ReportData) -> str:
     versions = "".join(
         f"<tr><td>{int(v.model_version)}{' (in use)' if v.is_current else ''}</td>"
         f"<td>{_e(str(v.fitted_at))}</td><td>{_e(v.algorithm)}</td><td>{int(v.k)}</td>"
+        f"<td>{_e(v.clustering_features)}</td>"
         f"<td>{int(v.input_customer_count):,}</td><td>{int(v.kept_segment_count)} / "
         f"{int(v.new_segment_count)} / {int(v.retired_segment_count)}</td></tr>"
         for v in data.model_versions.itertuples()
@@ -465,8 +645,8 @@ def lifecycle_section(data: ReportData) -> str:
         f"<th>measured</th><th>floor</th><th>verdict</th></tr></thead><tbody>{checks}</tbody>"
         "</table><h3>Model versions (latest first)</h3><table class='model-versions'>"
         "<thead><tr><th>version</th><th>fitted at (UTC)</th><th>algorithm</th><th>k</th>"
-        "<th>customers</th><th>segments kept / new / retired</th></tr></thead>"
-        f"<tbody>{versions}</tbody></table><h3>Since the previous build</h3>"
+        "<th>features</th><th>customers</th><th>segments kept / new / retired</th></tr>"
+        f"</thead><tbody>{versions}</tbody></table><h3>Since the previous build</h3>"
         "<table class='migrations'><thead><tr><th>movement</th><th>from</th><th>to</th>"
         f"<th>customers</th></tr></thead><tbody>{moves}</tbody></table>"
     )
@@ -499,36 +679,30 @@ table { border-collapse: collapse; margin: 0.5rem 0; }
 td, th { border: 1px solid #ddd; padding: 0.3rem 0.7rem; text-align: left; }
 """
 
+FIGURES = {
+    "chart-distributions": distribution_figure,
+    "chart-k-selection": k_selection_figure,
+    "chart-segments-2d": segments_2d_figure,
+    "chart-segments-3d": segments_3d_figure,
+    "chart-segment-differences": segment_differences_figure,
+}
+
 
 def render_html(data: ReportData) -> str:
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
-    figures = dict(
-        zip(
-            CHART_IDS,
-            (
-                distribution_figure(data),
-                k_selection_figure(data),
-                segments_2d_figure(data),
-                segments_3d_figure(data),
-                segment_differences_figure(data),
-            ),
-            strict=True,
-        )
-    )
     config = {"displaylogo": False, "responsive": True}
-    charts = {
-        chart_id: pio.to_html(
-            figure,
+    charts = dict.fromkeys(CHART_IDS, "")
+    for chart_id in chart_ids(data):
+        charts[chart_id] = pio.to_html(
+            FIGURES[chart_id](data),
             full_html=False,
             include_plotlyjs=False,
             div_id=chart_id,
             config=config,
             default_width="100%",
         )
-        for chart_id, figure in figures.items()
-    }
     publication = data.publication
     build = publication.build_id.iloc[0] if len(publication) else "unknown"
     published_at = publication.published_at.iloc[0] if len(publication) else "unknown"

@@ -1,19 +1,15 @@
-"""Validation of the project's segmentation vars, shared by the Python model and tests.
+"""Validation of the vars the Python models read, shared by the models and tests.
 
-The SQL side validates the same vars in `macros/segmentation_settings.sql`; both refuse
-anything outside the known lists, so no user text ever reaches generated SQL.
+The SQL side validates its own vars (macros/segmentation_settings.sql and
+macros/feature_spec.sql); the Python models only see model-space columns prepared in
+SQL, so no var of theirs names a column.
 """
 
 from __future__ import annotations
 
-import ast
-import json
 from dataclasses import dataclass
 from typing import Any
 
-# Features that can drive clustering, in the order their columns appear in the models.
-KNOWN_FEATURES = ("age", "annual_income", "spending_score")
-DEFAULT_FEATURES = ("annual_income", "spending_score")
 K_LIMITS = (2, 50)
 ALGORITHMS = ("kmeans", "gmm", "ward", "dbscan")
 DEFAULT_ALGORITHM = "kmeans"
@@ -21,43 +17,6 @@ DEFAULT_ALGORITHM = "kmeans"
 
 class SettingsError(ValueError):
     """A var has a value the project cannot use; the message says which and why."""
-
-
-def _as_list(value: Any, name: str) -> list:
-    """Vars reach a Python model as Python objects or as their rendered text."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            for parse in (json.loads, ast.literal_eval):
-                try:
-                    parsed = parse(text)
-                except (ValueError, SyntaxError):
-                    continue
-                if isinstance(parsed, list):
-                    return parsed
-            raise SettingsError(f"{name} must be a list of names, got {value!r}")
-        return [part.strip() for part in text.split(",") if part.strip()]
-    raise SettingsError(f"{name} must be a list of names, got {value!r}")
-
-
-def parse_features(value: Any) -> tuple[str, ...]:
-    """Return the clustering features, refusing unknown names and repeats."""
-    names = _as_list(value, "segmentation_features")
-    if not names:
-        raise SettingsError(
-            f"segmentation_features is empty; choose from {', '.join(KNOWN_FEATURES)}"
-        )
-    unknown = [name for name in names if name not in KNOWN_FEATURES]
-    if unknown:
-        raise SettingsError(
-            f"segmentation_features has unknown feature(s) {unknown!r}; "
-            f"known features: {', '.join(KNOWN_FEATURES)}"
-        )
-    if len(set(names)) != len(names):
-        raise SettingsError(f"segmentation_features repeats a feature: {names!r}")
-    return tuple(names)
 
 
 def _as_int(value: Any, name: str, allow_none: bool = False) -> int | None:
@@ -109,7 +68,6 @@ def _as_float(value: Any, name: str) -> float:
 class FitSettings:
     """Everything the fit needs besides the data."""
 
-    features: tuple[str, ...] = DEFAULT_FEATURES
     k_min: int = 2
     k_max: int = 10
     fixed_k: int | None = None
@@ -134,7 +92,6 @@ class FitSettings:
             return default if value is None else value
 
         settings = cls(
-            features=parse_features(get("segmentation_features", list(DEFAULT_FEATURES))),
             k_min=_as_int(get("segment_k_min", 2), "segment_k_min"),
             k_max=_as_int(get("segment_k_max", 10), "segment_k_max"),
             fixed_k=_as_int(configured.get("segment_count"), "segment_count", allow_none=True),

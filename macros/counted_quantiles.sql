@@ -1,19 +1,11 @@
-{#- Features staging holds to whole numbers in a validated range (age, spending score):
-    they take at most a few hundred values, whatever the number of customers. -#}
-{% macro counted_features() -%}
-    {{ return(['age', 'spending_score']) }}
-{%- endmacro %}
-
-
 {#- A select of exact quantiles of `column` in `relation` (a table or CTE name), one
     row per `partition_by` value (one row without it), with a column quantile_<i> for
     the i-th of `shares` (0.5 for the median). Exact as percentile_cont and pandas
     compute them: sorted, the n non-null values hold positions 0 to n - 1, and the
     quantile lies (n - 1) x share of the way, linearly between the two values either
     side. The values are counted first, one row per distinct value, so for a column
-    with few distinct values (counted_features) this costs about 0.04 s at ten million
-    rows where percentile_cont, which holds every value, costs 0.2-0.25 s per
-    quantile column. -#}
+    with few distinct values (a whole-number column staging rounds, such as age) this
+    holds a few hundred counts where percentile_cont holds every value. -#}
 {% macro counted_quantiles(relation, column, shares, partition_by=none) -%}
     {%- set partition_columns = partition_by ~ ', ' if partition_by else '' %}
     select

@@ -254,3 +254,28 @@
     {%- do counts.update({'distinct_count': distinct_count}) -%}
     {{ return(counts) }}
 {%- endmacro %}
+
+{#- The exact median of an expression over a group. -#}
+{% macro exact_median(expression) -%}
+    {{ return(adapter.dispatch('exact_median', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__exact_median(expression) -%}
+    percentile_cont(0.5) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__exact_median(expression) -%}
+    median({{ expression }})
+{%- endmacro %}
+
+{#- A number as text people read in a sentence: whole above 100 (72, 71851), one
+    decimal from 1 (3.4), three below (0.052). -#}
+{% macro readable_figure(expression) -%}
+    case
+        when abs({{ expression }}) >= 100
+            then cast(cast(round({{ expression }}) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        when abs({{ expression }}) >= 1
+            then cast(round({{ expression }}, 1) as {{ dbt.type_string() }})
+        else cast(round({{ expression }}, 3) as {{ dbt.type_string() }})
+    end
+{%- endmacro %}

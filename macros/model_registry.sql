@@ -1,6 +1,7 @@
 {#- The persisted model: every fit is appended to segment_model_registry as a model
-    version; a build with `refit: false` fits nothing and scores customers with the
-    latest version (see README, "Segment lifecycle"). -#}
+    version (int_segment_models_registered); a build with `refit: false` fits nothing
+    and scores customers with the latest version, on the features it was fitted on
+    (see README, "Segment lifecycle"). -#}
 
 {% macro refit_enabled() -%}
     {%- set value = var('refit') -%}
@@ -30,4 +31,44 @@
     of a build, so rows written by one build can be matched up. -#}
 {% macro build_started_at() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{#- The features of the latest persisted model version, as configured when it was
+    fitted (column, kind, transform, missing policy, range, weight, unit), normalised
+    like the var; none when no model exists yet. The registry is found by name, not
+    ref: it is built downstream of the models that ask. -#}
+{% macro stored_feature_spec() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set registry = adapter.get_relation(
+        database=target.database, schema=target.schema,
+        identifier='int_segment_models_registered'
+    ) -%}
+    {%- if registry is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select configured_column, feature_kind, transform, missing_policy, min_value,'
+        ~ ' max_value, weight, unit, min(dimension_position) as position from ' ~ registry
+        ~ ' where model_version = (select max(model_version) from ' ~ registry ~ ')'
+        ~ ' group by configured_column, feature_kind, transform, missing_policy,'
+        ~ ' min_value, max_value, weight, unit order by position'
+    ).rows -%}
+    {%- if rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set features = [] -%}
+    {%- for column, kind, transform, missing, minimum, maximum, weight, unit, position in rows -%}
+        {%- set item = {
+            'column': column, 'kind': kind, 'transform': transform, 'missing': missing,
+            'min': minimum, 'max': maximum, 'weight': weight,
+        } -%}
+        {%- if unit is not none -%}
+            {%- do item.update({'unit': unit}) -%}
+        {%- endif -%}
+        {%- do features.append(normalised_feature(item)) -%}
+    {%- endfor -%}
+    {{ return(features) }}
 {%- endmacro %}

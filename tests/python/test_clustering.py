@@ -5,7 +5,6 @@ from sklearn.metrics import silhouette_score
 
 from customer_segmentation import metrics
 from customer_segmentation.clustering import (
-    add_original_units,
     choose_k,
     elbow_k,
     fit_candidate,
@@ -16,18 +15,33 @@ from customer_segmentation.clustering import (
     stability_scores,
 )
 from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import KNOWN_FEATURES, FitSettings, SettingsError
+from customer_segmentation.settings import FitSettings, SettingsError
 
 
 def planted_sample(centres, per_centre=60, spread=0.15, seed=0) -> pd.DataFrame:
-    """Customers around known centres in (income, spending) z units."""
+    """Customers around known centres in a two-dimensional model space, as
+    int_customers_sampled holds them: customer_id, then the model-space columns."""
     rng = np.random.default_rng(seed)
     points = np.vstack([rng.normal(centre, spread, size=(per_centre, 2)) for centre in centres])
     frame = pd.DataFrame(points, columns=["annual_income_z", "spending_score_z"])
-    frame["age_z"] = rng.normal(0, 1, len(frame))
-    frame["customer_id"] = np.arange(1, len(frame) + 1)
+    frame.insert(0, "customer_id", np.arange(1, len(frame) + 1))
     # Shuffled, as a database may return rows in any order.
     return frame.sample(frac=1, random_state=1).reset_index(drop=True)
+
+
+def wide(frame: pd.DataFrame, selected_only: bool = True) -> pd.DataFrame:
+    """The fit's long rows as one row per (k, candidate segment) and one column per
+    dimension, plus the per-segment columns."""
+    rows = frame[frame.is_selected_k] if selected_only else frame
+    centroids = rows.pivot_table(
+        index=["k", "candidate_segment"], columns="dimension_name", values="centroid_value"
+    )
+    per_segment = rows.drop(columns=["dimension_name", "centroid_value"]).drop_duplicates(
+        ["k", "candidate_segment"]
+    )
+    return per_segment.merge(centroids.reset_index(), on=["k", "candidate_segment"]).sort_values(
+        ["k", "candidate_segment"], ignore_index=True
+    )
 
 
 FIVE_CENTRES = [(-1.3, -1.2), (-1.3, 1.2), (0.0, 0.0), (1.1, -1.3), (1.1, 1.3)]
@@ -46,13 +60,15 @@ def test_elbow_is_the_largest_drop_below_the_chord():
 def test_planted_segments_are_found_and_numbered_by_centroid():
     sample = planted_sample(FIVE_CENTRES)
     frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=8, n_init=4))
-    selected = frame[frame.is_selected_k].sort_values("candidate_segment")
+    selected = wide(frame)
     assert selected.k.unique().tolist() == [5]
-    centroids = selected[["centroid_annual_income_z", "centroid_spending_score_z"]].to_numpy()
+    centroids = selected[["annual_income_z", "spending_score_z"]].to_numpy()
     expected = np.array(sorted(FIVE_CENTRES))
     assert np.abs(centroids - expected).max() < 0.1
     assert selected.sample_customer_count.tolist() == [60] * 5
-    assert frame.groupby("k").size().to_dict() == {k: k for k in range(2, 9)}
+    # One row per k, segment and dimension, dimensions in the sample's order.
+    assert frame.groupby("k").size().to_dict() == {k: 2 * k for k in range(2, 9)}
+    assert frame.dimension_name.unique().tolist() == ["annual_income_z", "spending_score_z"]
 
 
 def test_fit_does_not_depend_on_row_order():
@@ -60,14 +76,14 @@ def test_fit_does_not_depend_on_row_order():
     settings = FitSettings(k_min=4, k_max=6, n_init=3)
     first = fit_segment_candidates(sample, settings)
     second = fit_segment_candidates(sample.iloc[::-1].reset_index(drop=True), settings)
-    columns = ["k", "candidate_segment", "centroid_annual_income_z", "silhouette", "is_selected_k"]
+    columns = ["k", "candidate_segment", "dimension_name", "centroid_value", "silhouette"]
     pd.testing.assert_frame_equal(first[columns], second[columns])
 
 
 def test_k_is_chosen_on_the_selection_rows_and_the_chosen_k_refitted_on_all():
     sample = planted_sample(FIVE_CENTRES, per_centre=400)
     settings = FitSettings(k_min=3, k_max=7, n_init=3, selection_sample_size=500)
-    frame = fit_segment_candidates(sample, settings)
+    frame = wide(fit_segment_candidates(sample, settings), selected_only=False)
     assert (frame.sample_row_count == 2000).all() and (frame.selection_row_count == 500).all()
     selected = frame[frame.is_selected_k]
     assert selected.k.unique().tolist() == [5]
@@ -79,8 +95,8 @@ def test_k_is_chosen_on_the_selection_rows_and_the_chosen_k_refitted_on_all():
     assert (others.centroid_row_count == 500).all()
     assert others.groupby("k").sample_customer_count.sum().eq(500).all()
     # Same answer as fitting every k on everything, for the chosen k.
-    full = fit_segment_candidates(sample, FitSettings(k_min=5, k_max=5, n_init=3))
-    columns = ["centroid_annual_income_z", "centroid_spending_score_z"]
+    full = wide(fit_segment_candidates(sample, FitSettings(k_min=5, k_max=5, n_init=3)))
+    columns = ["annual_income_z", "spending_score_z"]
     assert np.allclose(selected[columns].to_numpy(), full[columns].to_numpy())
 
 
@@ -92,16 +108,28 @@ def test_selection_rows_are_a_fixed_subset():
     assert np.array_equal(selection_rows(50, settings), np.arange(50))
 
 
-def test_fixed_k_overrides_the_rule_and_non_features_get_member_means():
+def test_fixed_k_overrides_the_rule():
     sample = planted_sample(FIVE_CENTRES)
     frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=3, fixed_k=5, n_init=2))
     assert sorted(frame.k.unique()) == [2, 3, 5]
     assert frame[frame.is_selected_k].k.unique().tolist() == [5]
     assert (frame.selection_method == "fixed").all()
-    # age is not clustered on: its centroid is the members' mean, near 0 here.
-    assert frame.centroid_age_z.abs().max() < 0.6
-    for feature in KNOWN_FEATURES:
-        assert frame[f"centroid_{feature}_z"].notna().all()
+    assert frame.centroid_value.notna().all()
+
+
+def test_any_number_of_model_space_columns_is_clustered():
+    """Nothing in the fit names a feature: it clusters every column but customer_id."""
+    rng = np.random.default_rng(4)
+    centres = rng.normal(0, 3, size=(4, 7))
+    points = np.vstack([rng.normal(centre, 0.2, size=(50, 7)) for centre in centres])
+    sample = pd.DataFrame(points, columns=[f"dimension_{i}" for i in range(7)])
+    sample.insert(0, "customer_id", [f"C{i:05d}" for i in range(len(sample))])
+    frame = fit_segment_candidates(sample, FitSettings(k_min=2, k_max=6, n_init=3))
+    selected = wide(frame)
+    assert selected.k.unique().tolist() == [4]
+    found = selected[[f"dimension_{i}" for i in range(7)]].to_numpy()
+    for centre in centres:
+        assert np.linalg.norm(found - centre, axis=1).min() < 0.2
 
 
 def test_metrics_are_in_their_ranges():
@@ -168,7 +196,7 @@ def test_rule_lands_on_the_five_known_segments_of_the_public_mall_data():
 
     raw = pd.read_csv(public_mall_file("Mall_Customers.csv"))
     frame = pd.DataFrame({"customer_id": raw.iloc[:, 0]})
-    for name, column in zip(KNOWN_FEATURES, raw.columns[2:5], strict=True):
+    for name, column in zip(["annual_income", "spending_score"], raw.columns[3:5], strict=True):
         values = raw[column].astype(float)
         frame[f"{name}_z"] = (values - values.mean()) / values.std(ddof=0)
     result = fit_segment_candidates(frame, FitSettings())
@@ -178,26 +206,6 @@ def test_rule_lands_on_the_five_known_segments_of_the_public_mall_data():
 def test_segments_level_on_the_first_feature_are_ordered_by_the_next():
     centroids = np.array([[-1.34, 1.2], [-1.30, -1.2], [0.0, 0.0]])
     assert segment_order(centroids).tolist() == [1, 0, 2]
-
-
-def test_original_units_undo_the_standardisation():
-    candidates = pd.DataFrame(
-        {f"centroid_{feature}_z": [-1.0, 2.0] for feature in KNOWN_FEATURES} | {"k": [2, 2]}
-    )
-    scaling = pd.DataFrame(
-        {
-            "feature_name": list(KNOWN_FEATURES),
-            "feature_mean": [40.0, 60.0, 50.0],
-            "feature_std": [10.0, 20.0, 25.0],
-        }
-    )
-    result = add_original_units(candidates, scaling)
-    assert result.centroid_age.tolist() == [30.0, 60.0]
-    assert result.centroid_annual_income.tolist() == [40.0, 100.0]
-    assert result.centroid_spending_score.tolist() == [25.0, 100.0]
-    assert list(result.columns[:2]) == ["centroid_age_z", "centroid_age"]
-    with pytest.raises(ValueError, match="no row for age"):
-        add_original_units(candidates, scaling.iloc[1:])
 
 
 def test_outlier_thresholds_are_tukey_fences_per_segment():
@@ -235,10 +243,10 @@ def test_every_algorithm_finds_the_planted_segments_as_nearest_centres(algorithm
     sample = planted_sample(FIVE_CENTRES)
     settings = FitSettings(k_min=3, k_max=7, n_init=3, algorithm=algorithm)
     frame = fit_segment_candidates(sample, settings)
-    selected = frame[frame.is_selected_k].sort_values("candidate_segment")
+    selected = wide(frame)
     assert selected.k.unique().tolist() == [5]
     assert set(frame.algorithm) == {algorithm}
-    centroids = selected[["centroid_annual_income_z", "centroid_spending_score_z"]].to_numpy()
+    centroids = selected[["annual_income_z", "spending_score_z"]].to_numpy()
     assert np.abs(centroids - np.array(sorted(FIVE_CENTRES))).max() < 0.1
     # Members are counted by nearest centre, the rule SQL scores customers by; on
     # well separated segments the algorithm's own labels agree (DBSCAN's noise, a
@@ -262,7 +270,6 @@ def test_dbscan_refuses_a_fixed_k_and_too_little_structure():
             "customer_id": np.arange(1, 101),
             "annual_income_z": np.zeros(100),
             "spending_score_z": np.zeros(100),
-            "age_z": np.zeros(100),
         }
     )
     with pytest.raises(SettingsError, match="choose another segment_algorithm"):

@@ -68,10 +68,13 @@ def staged_parquet(published: Path) -> bool:
 # must still hold: proof that the build died inside the step, not after it.
 MOMENTS = {
     # The Python model's code runs (importing scikit-learn, fitting, handing back).
-    "fit": (python_code("int_segment_centroids_fitted"), None),
-    # DuckDB writes a mart: dbt has sent the insert into its temporary table; the marts
-    # before it are already committed in the build database, with the new data.
-    "marts": (re.compile(r'insert into "[^"]+"\."main"\."marketing_targets__dbt_tmp"'), None),
+    "fit": (python_code("int_segment_candidates_fitted"), None),
+    # DuckDB writes a mart: dbt has sent the statement that fills its temporary table;
+    # the marts before it are already committed in the build database, with the new data.
+    "marts": (
+        re.compile(r'(insert into|create\s+table)\s+"[^"]+"\."main"\."marketing_targets__dbt_tmp"'),
+        None,
+    ),
     # The publication writes its staged database file, then its staged Parquet files;
     # the switch comes after both (and would have renamed them away).
     "publication database": (python_code("publication"), staged_database),

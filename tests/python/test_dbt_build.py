@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -21,14 +22,23 @@ MARTS = (
     "customer_quarantine",
     "data_quality_summary",
     "customer_feature_summary",
-    "customer_distributions",
-    "segment_distributions",
+    "segment_feature_profiles",
     "segment_model_registry",
     "segment_model_versions",
     "segment_lineage",
     "segment_migrations",
     "segment_quality",
 )
+
+
+def raw_quarantine(run) -> pd.DataFrame:
+    """customer_quarantine with the raw id read back out of raw_values (the first key is
+    the id's header)."""
+    quarantine = run.query("select * from customer_quarantine order by input_row_number")
+    quarantine["raw_customer_id"] = [
+        next(iter(json.loads(values).values())) for values in quarantine.raw_values
+    ]
+    return quarantine
 
 
 def bundled_rows() -> list[str]:
@@ -47,100 +57,91 @@ def test_default_build_produces_every_mart(default_build):
     assert len(segments) == 200 and segments.customer_id.is_unique
 
 
+def centroid_cells(profiles: pd.DataFrame) -> list[tuple[str, str]]:
+    """(income band, spending band) of each segment, from segment_profiles."""
+    cells = []
+    for bands in profiles.centroid_bands:
+        by_feature = dict(part.split(": ") for part in bands.split("; "))
+        cells.append((by_feature["annual_income"], by_feature["spending_score"]))
+    return cells
+
+
 def test_default_build_finds_the_five_planted_groups_with_distinct_personas(default_build):
     chosen = default_build.query("select k from segment_k_selection where is_selected")
     assert chosen.k.tolist() == [5]
     profiles = default_build.query("select * from segment_profiles order by segment_id")
-    assert profiles.segment_name.is_unique
-    cells = set(zip(profiles.income_band, profiles.spending_band, strict=True))
+    assert profiles.segment_name.is_unique and profiles.is_rule_named.all()
+    cells = dict(zip(centroid_cells(profiles), profiles.segment_name, strict=True))
     assert cells == {
-        ("low", "low"),
-        ("low", "high"),
-        ("mid", "mid"),
-        ("high", "low"),
-        ("high", "high"),
+        ("low", "low"): "Frugal Budget Seekers",
+        ("low", "high"): "Enthusiastic Budget Shoppers",
+        ("mid", "mid"): "Steady Mainstream",
+        ("high", "low"): "Careful Affluents",
+        ("high", "high"): "Affluent Enthusiasts",
     }
     assert profiles.customer_share.sum() == pytest.approx(1.0)
-    # Population mean and spread are combined from the segments' own: same as pandas'.
-    customers = default_build.query("select * from customer_segments")
-    for feature in ("age", "annual_income", "spending_score"):
-        values = customers[feature].astype(float)
-        segment_means = customers.groupby("segment_id")[feature].mean().sort_index()
-        expected = (segment_means - values.mean()) / values.std(ddof=0)
-        delta_std = profiles.set_index("segment_id")[f"{feature}_delta_std"].sort_index()
-        assert delta_std.to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-9)
     targets = default_build.query("select * from marketing_targets")
-    by_cell = dict(
-        zip(
-            zip(profiles.income_band, profiles.spending_band, strict=True),
-            profiles.segment_id,
-            strict=True,
-        )
-    )
+    by_cell = dict(zip(centroid_cells(profiles), profiles.segment_id, strict=True))
     premium = targets[targets.campaign_code == "premium_loyalty"].segment_id.unique().tolist()
     assert premium == [by_cell[("high", "high")]]
     upsell = targets[targets.campaign_code == "premium_upsell"].segment_id.unique().tolist()
     assert upsell == [by_cell[("high", "low")]]
 
 
+def test_feature_profiles_are_what_pandas_computes(default_build):
+    """segment_feature_profiles' means, medians (age and spending score counted per
+    value, income by percentile), differences in population standard deviations (the
+    population combined from the segments' own figures) and category shares equal
+    pandas' on customer_segments."""
+    customers = default_build.query("select * from customer_segments")
+    profiles = default_build.query("select * from segment_feature_profiles")
+    numeric = profiles[profiles.feature_kind == "numeric"]
+    assert set(numeric.feature_name) == {"annual_income", "spending_score", "age"}
+    for feature, rows in numeric.groupby("feature_name"):
+        rows = rows.set_index("segment_id").sort_index()
+        values = customers[feature].astype(float)
+        grouped = customers.groupby("segment_id")[feature]
+        assert rows.mean_value.to_numpy() == pytest.approx(grouped.mean().to_numpy(), rel=1e-12)
+        assert rows.median_value.to_numpy() == pytest.approx(grouped.median().to_numpy(), rel=1e-12)
+        expected = (grouped.mean() - values.mean()) / values.std(ddof=0)
+        assert rows.std_difference.to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-9)
+        assert rows.is_clustering_feature.all() == (feature != "age")
+    # Even-sized segments make some medians fall between two customers' values.
+    assert (numeric.median_value % 1 != 0).any()
+    assert numeric[numeric.feature_name == "annual_income"].unit.tolist() == ["k$"] * 5
+    genders = profiles[profiles.feature_name == "gender"]
+    shares = customers.groupby("segment_id").gender.value_counts(normalize=True)
+    for row in genders.itertuples():
+        assert row.category_share == pytest.approx(shares.get((row.segment_id, row.category), 0))
+        assert row.population_share == pytest.approx((customers.gender == row.category).mean())
+
+
 def test_centroids_and_scaling_reproduce_the_assignment(default_build):
     """Anyone can score a customer from the two published tables alone."""
     customers = default_build.query("select * from customer_segments order by customer_id")
-    model = default_build.query("select * from segment_model_versions where is_current")
-    centroids = default_build.query("select * from segment_centroids order by segment_id")
-    distances = []
-    for feature in ("annual_income", "spending_score"):
-        z = (customers[feature] - model[f"{feature}_mean"][0]) / model[f"{feature}_std"][0]
-        distances.append(
-            (z.to_numpy()[:, None] - centroids[f"centroid_{feature}_z"].to_numpy()) ** 2
-        )
-    nearest = centroids.segment_id.to_numpy()[sum(distances).argmin(axis=1)]
-    assert (nearest == customers.segment_id.to_numpy()).all()
-
-
-def test_segment_medians_are_those_pandas_computes(default_build):
-    """segment_profiles' medians (age and spending score counted per value, income by
-    percentile) equal pandas' medians of each segment's customers."""
-    features = ["age", "annual_income", "spending_score"]
-    customers = default_build.query(
-        f"select segment_id, {', '.join(features)} from customer_segments"
+    scaling = default_build.query("select * from segment_feature_scaling order by 1")
+    centroids = default_build.query(
+        "select * from segment_centroids order by segment_id, dimension_position"
     )
-    expected = customers.groupby("segment_id")[features].median().sort_index()
-    medians = default_build.query(
-        f"select segment_id, {', '.join('median_' + feature for feature in features)} "
-        "from segment_profiles order by segment_id"
-    ).set_index("segment_id")
-    # Even-sized segments make some medians fall between two customers' values.
-    assert (medians.to_numpy() % 1 != 0).any()
-    assert medians.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
-
-
-def test_band_distributions_count_the_customers(default_build):
-    """Each band's count and share, overall and per segment, as pandas counts them from
-    customer_segments; bands nobody falls in are listed with zero."""
-    customers = default_build.query("select * from customer_segments")
-    columns = {
-        "age": "age_band",
-        "annual_income": "income_band",
-        "spending_score": "spending_band",
-        "gender": "gender",
-    }
-    for table, keys in (
-        ("customer_distributions", []),
-        ("segment_distributions", ["segment_id"]),
-    ):
-        distribution = default_build.query(f"select * from {table}")
-        assert (distribution.customer_count == 0).any(), table
-        for dimension, column in columns.items():
-            found = distribution[distribution.band_dimension == dimension]
-            found = found[found.customer_count > 0].set_index([*keys, "band_code"])
-            expected = customers.groupby([*keys, column]).size()
-            assert found.customer_count.sort_index().tolist() == expected.sort_index().tolist()
-            assert list(found.sort_index().index) == list(expected.sort_index().index)
-            totals = found.groupby(keys).customer_count.transform("sum") if keys else len(customers)
-            assert found.customer_share.to_numpy() == pytest.approx(
-                (found.customer_count / totals).to_numpy()
-            )
+    placed = np.column_stack(
+        [
+            (customers[row.feature_name] - row.feature_mean) * row.dimension_scale
+            for row in scaling.itertuples()
+        ]
+    )
+    table = centroids.pivot(index="segment_id", columns="dimension_name", values="centroid_value")
+    table = table[scaling.dimension_name.tolist()]
+    distances = ((placed[:, None, :] - table.to_numpy()[None, :, :]) ** 2).sum(axis=2)
+    nearest = table.index.to_numpy()[distances.argmin(axis=1)]
+    assert (nearest == customers.segment_id.to_numpy()).all()
+    assert np.sqrt(distances.min(axis=1)) == pytest.approx(
+        customers.distance_to_centroid.to_numpy(), abs=1e-9
+    )
+    # Back in the feature's own units, a centroid is its members' mean here: K-Means on
+    # every customer of the bundled seed.
+    means = customers.groupby("segment_id").annual_income.mean()
+    income = centroids[centroids.feature_name == "annual_income"].set_index("segment_id")
+    assert income.centroid_original.to_numpy() == pytest.approx(means.to_numpy(), rel=1e-9)
 
 
 def test_the_sample_is_the_customers_with_the_smallest_id_hashes(default_build, tmp_path):
@@ -231,11 +232,17 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     path.write_text(
         "\r\n".join([HEADER, *good, *bad, *ROUNDED_ROWS, ZERO_ID_ROW, duplicate]) + "\r\n"
     )
-    run = run_dbt(["build"], tmp_path / "bad.duckdb", dbt_vars={"customers_file": str(path)})
+    # Whole-number ids by choice: ids that are not whole numbers are then quarantined
+    # (by default they would make every id text).
+    run = run_dbt(
+        ["build"],
+        tmp_path / "bad.duckdb",
+        dbt_vars={"customers_file": str(path), "customer_id_type": "integer"},
+    )
     assert run.success, run.explain()
     assert run.statuses["has_no_rows_customer_quarantine_"] == "warn"
 
-    quarantine = run.query("select * from customer_quarantine order by input_row_number")
+    quarantine = raw_quarantine(run)
     reasons = dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=False))
     assert reasons["501"] == 'age is not a number: "abc"'
     assert reasons["502"] == "annual income is negative: -5"
@@ -256,19 +263,20 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
     assert set(segments.index) == set(range(2, 201)) | {0, 521, 522}
     assert segments.loc[521].to_dict() == {"age": 31, "spending_score": 48}
     assert segments.loc[522].to_dict() == {"age": 44, "spending_score": 12}
-    flagged = run.query("select customer_id from stg_mall__customers where has_rounded_value")
+    flagged = run.query("select customer_id from stg_input__customers where has_rounded_value")
     assert sorted(flagged.customer_id) == [521, 522]
     summary = run.query("select * from data_quality_summary").set_index("outcome").row_count
     assert summary.to_dict() == {
         "segmented": 200,
         "segmented, fractional value rounded": 2,
+        "segmented, missing value imputed": 0,
         "exact duplicate collapsed": 1,
         "quarantined": 13,
     }
 
     # The feature summary is pandas' describe() of every loaded row, unusable values
     # counted as missing (the bad rows above leave gaps and interpolated quartiles).
-    staged = run.query("select age, annual_income, spending_score from stg_mall__customers")
+    staged = run.query("select age, annual_income, spending_score from stg_input__customers")
     feature_summary = run.query("select * from customer_feature_summary").set_index("feature_name")
     for feature, described in staged.describe().items():
         row = feature_summary.loc[feature]
@@ -287,7 +295,7 @@ def test_staging_compares_ids_only_when_two_rows_share_one(default_build, tmp_pa
 
     def staging_sql(run) -> str:
         return next(
-            (run.database.parent / "target" / "compiled").rglob("stg_mall__customers.sql")
+            (run.database.parent / "target" / "compiled").rglob("stg_input__customers.sql")
         ).read_text()
 
     reused_id = bundled_rows()[5].split(",")[0]
@@ -298,7 +306,7 @@ def test_staging_compares_ids_only_when_two_rows_share_one(default_build, tmp_pa
     assert "repeated_ids" in staging_sql(run)
     assert "repeated_ids" not in staging_sql(default_build)
 
-    query = "select * from stg_mall__customers order by input_row_number"
+    query = "select * from stg_input__customers order by input_row_number"
     compared, skipped = run.query(query), default_build.query(query)
     assert len(compared) == len(skipped) + 1
 
@@ -343,8 +351,9 @@ CORPUS = {
         HEADER + "\n" + "\n".join("000" + row for row in GOOD_ROWS) + "\n5,Male,30.0,20.5,50.0\n",
         (13, {}),
     ),
-    # Two ids a double cannot tell apart stay two customers; one past 64 bits is
-    # quarantined, not a failed cast that stops the build.
+    # Two ids a double cannot tell apart stay two customers; with whole-number ids
+    # asked for, one past 64 bits is quarantined, not a failed cast that stops the
+    # build (by default it would make every id text).
     "long_and_oversized_ids": (
         HEADER
         + "\n"
@@ -369,12 +378,16 @@ CORPUS = {
 }
 
 
+CORPUS_VARS = {"long_and_oversized_ids": {"customer_id_type": "integer"}}
+
+
 @pytest.mark.parametrize("case", CORPUS)
 def test_bad_input_corpus(tmp_path, case):
     text, expected = CORPUS[case]
     path = tmp_path / f"{case}.csv"
     path.write_text(text, encoding="utf-8")
-    run = run_dbt(["build"], tmp_path / "corpus.duckdb", dbt_vars={"customers_file": str(path)})
+    dbt_vars = {"customers_file": str(path), **CORPUS_VARS.get(case, {})}
+    run = run_dbt(["build"], tmp_path / "corpus.duckdb", dbt_vars=dbt_vars)
     if isinstance(expected, str):
         assert not run.success
         assert expected in run.explain()
@@ -382,7 +395,7 @@ def test_bad_input_corpus(tmp_path, case):
     assert run.success, run.explain()
     segmented, reasons = expected
     assert len(run.query("select * from customer_segments")) == segmented
-    quarantine = run.query("select raw_customer_id, rejection_reason from customer_quarantine")
+    quarantine = raw_quarantine(run)
     assert (
         dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=True)) == reasons
     )
@@ -399,11 +412,14 @@ def test_too_many_bad_rows_fail_the_build_and_say_why(tmp_path):
 
 
 def test_missing_column_fails_with_an_error_naming_it(tmp_path):
-    path = tmp_path / "no_age.csv"
-    path.write_text("CustomerID,Gender,Annual Income (k$),Spending Score (1-100)\n1,Male,15,39\n")
-    run = run_dbt(["build"], tmp_path / "no_age.duckdb", dbt_vars={"customers_file": str(path)})
+    path = tmp_path / "no_income.csv"
+    path.write_text("CustomerID,Gender,Age,Spending Score (1-100)\n1,Male,30,39\n2,Female,40,60\n")
+    run = run_dbt(["build"], tmp_path / "no_income.duckdb", dbt_vars={"customers_file": str(path)})
     assert not run.success
-    assert "missing the required column 'Age'" in run.explain()
+    assert (
+        "missing the column 'annual_income' (segmentation feature annual_income). Columns "
+        "found: CustomerID, Gender, Age, Spending Score (1-100)" in run.explain()
+    )
 
 
 def test_parquet_input_with_snake_case_columns_builds(tmp_path):
@@ -446,7 +462,7 @@ def test_typed_parquet_numbers_are_checked_like_text(tmp_path):
     pq.write_table(table, path)
     run = run_dbt(["build"], tmp_path / "typed.duckdb", dbt_vars={"customers_file": str(path)})
     assert run.success, run.explain()
-    quarantine = run.query("select * from customer_quarantine")
+    quarantine = raw_quarantine(run)
     reasons = dict(zip(quarantine.raw_customer_id, quarantine.rejection_reason, strict=False))
     assert reasons["501"] == "age outside the plausible range 15-100: 200.0"
     assert "502" not in reasons  # a fractional age is rounded, not rejected
@@ -517,8 +533,32 @@ def public_or_bundled_path():
 @pytest.mark.parametrize(
     ("dbt_vars", "message"),
     [
-        ({"segmentation_features": ["income"]}, "unknown feature 'income'"),
-        ({"segmentation_features": ["age); drop table x; --"]}, "unknown feature"),
+        ({"segmentation_features": ["income"]}, "missing the column 'income'"),
+        # Quoted as an identifier: a column that does not exist, not a statement.
+        ({"segmentation_features": ['age"); drop table x; --']}, "missing the column"),
+        ({"segmentation_features": [{"column": "age", "scale": 2}]}, "unknown option(s) scale"),
+        ({"segmentation_features": [{"column": "age", "transform": "sqrt"}]}, "transform of"),
+        ({"segmentation_features": [{"column": "age", "weight": 0}]}, "weight of 'age'"),
+        ({"segmentation_features": [{"column": "age", "min": 9, "max": 3}]}, "is above its max"),
+        (
+            {
+                "segmentation_features": [
+                    {"column": "gender", "kind": "categorical", "missing": "median"}
+                ]
+            },
+            "is categorical",
+        ),
+        ({"segmentation_features": ["age", "Age"]}, "repeats a column: age"),
+        ({"segmentation_features": ["segment id"]}, "a name the pipeline writes itself"),
+        ({"segmentation_features": []}, "segmentation_features is empty"),
+        ({"profile_columns": ["(%)"]}, "gives no usable output name"),
+        ({"customer_id_type": "uuid"}, "customer_id_type must be auto, integer or text"),
+        ({"customer_id_column": "client_number"}, "customer_id_column 'client_number' is not a"),
+        (
+            {"customers_relation": "main.nowhere"},
+            "customers_relation 'main.nowhere' does not exist",
+        ),
+        ({"customers_relation": "a.b.c.d"}, "must be table, schema.table"),
         ({"customers_file": "/nowhere/customers.csv"}, "does not exist"),
         ({"customers_file": "/tmp/customers.xlsx"}, "must end in .csv"),
         # Quoted into SQL as a string literal: a path, not a statement.
@@ -555,10 +595,13 @@ def test_public_file_dropped_in_as_the_seed_builds_the_known_segments(
     assert run.query("select k from segment_k_selection where is_selected").k.tolist() == [5]
     profiles = run.query("select * from segment_profiles order by segment_id")
     assert profiles.customer_count.sum() == 200
-    cells = sorted(zip(profiles.income_band, profiles.spending_band, strict=True))
-    assert cells == sorted(
-        [("low", "low"), ("low", "high"), ("mid", "mid"), ("high", "low"), ("high", "high")]
-    )
+    assert dict(zip(centroid_cells(profiles), profiles.segment_name, strict=True)) == {
+        ("low", "low"): "Frugal Budget Seekers",
+        ("low", "high"): "Enthusiastic Budget Shoppers",
+        ("mid", "mid"): "Steady Mainstream",
+        ("high", "low"): "Careful Affluents",
+        ("high", "high"): "Affluent Enthusiasts",
+    }
     assert set(run.query("select customer_id from customer_segments").customer_id) == set(
         range(1, 201)
     )

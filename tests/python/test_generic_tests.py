@@ -68,15 +68,16 @@ def test_unique_keys_reports_a_repeated_and_a_missing_key(planted):
 def test_unique_keys_checks_a_compound_key_as_a_whole(planted):
     failures = planted(
         "unique_keys",
-        "segment_model_registry",
-        # Another segment of the same fit at the same position.
-        "insert into main.segment_model_registry "
+        "int_segment_models_registered",
+        # Another segment of the same fit at the same position and dimension.
+        "insert into main.int_segment_models_registered "
         "select * replace (segment_id + 1000 as segment_id) "
-        "from main.segment_model_registry where is_selected_k order by segment_id limit 1",
+        "from main.int_segment_models_registered where is_selected_k "
+        "order by segment_id, dimension_position limit 1",
     )
-    assert list(failures["key_columns"]) == ["model_version, k, candidate_segment"]
+    assert list(failures["key_columns"]) == ["model_version, k, candidate_segment, dimension_name"]
     assert list(failures["rows_with_key"]) == [2]
-    assert failures["key_value"].iloc[0].count(", ") == 2
+    assert failures["key_value"].iloc[0].count(", ") == 3
 
 
 def test_not_null_columns_reports_the_row_with_a_null(planted):
@@ -93,25 +94,26 @@ def test_not_null_columns_reports_the_row_with_a_null(planted):
 def test_accepted_values_by_column_names_the_column_and_value(planted):
     failures = planted(
         "accepted_values_by_column",
-        "customer_segments",
-        "update main.customer_segments set gender = 'Unknown' where customer_id <= 3",
-        "update main.customer_segments set spending_band = 'extreme' where customer_id = 10",
+        "segment_feature_profiles",
+        "update main.segment_feature_profiles set feature_kind = 'ordinal' "
+        "where feature_name = 'age' and segment_id <= 3",
+        "update main.segment_feature_profiles set feature_kind = 'free text' "
+        "where feature_name = 'gender' and segment_id = 1 and category = 'Male'",
     )
     found = {(row.column_name, row.value, row.rows_with_value) for row in failures.itertuples()}
-    assert found == {("gender", "Unknown", 3), ("spending_band", "extreme", 1)}
+    assert found == {("feature_kind", "ordinal", 3), ("feature_kind", "free text", 1)}
 
 
 def test_unique_accepted_values_reports_repeats_strangers_and_nulls(planted):
     failures = planted(
         "unique_accepted_values",
-        "segment_feature_scaling",
-        "insert into main.segment_feature_scaling "
-        "select * from main.segment_feature_scaling where feature_name = 'age'",
-        "update main.segment_feature_scaling set feature_name = 'height' "
-        "where feature_name = 'annual_income'",
+        "data_quality_summary",
+        "insert into main.data_quality_summary "
+        "select * from main.data_quality_summary where outcome = 'segmented'",
+        "update main.data_quality_summary set outcome = 'lost' where outcome = 'quarantined'",
     )
     found = dict(zip(failures["value"], failures["problem"], strict=True))
-    assert found == {"age": "repeated", "height": "not accepted"}
+    assert found == {"segmented": "repeated", "lost": "not accepted"}
 
 
 def test_the_build_runs_each_generic_test_it_declares(default_build):
@@ -179,7 +181,7 @@ def test_same_keys_as_finds_a_swapped_key_and_a_repeated_one(default_build, tmp_
     by_model = {
         "customer_segments": [
             (swapped_id, "missing from the tested model"),
-            (stranger_id, "missing from stg_mall__customers"),
+            (stranger_id, "missing from stg_input__customers"),
         ],
         "customer_segment_history": [
             (swapped_id, "missing from customer_segments"),

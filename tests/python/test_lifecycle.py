@@ -11,7 +11,24 @@ from conftest import run_dbt
 from customer_segmentation.clustering import fit_candidate
 from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
 
-FIT_NODES = ("int_segment_centroids_fitted", "int_segment_identity", "int_segment_personas_fitted")
+FIT_NODES = (
+    "int_feature_statistics",
+    "int_customers_sampled",
+    "int_segment_candidates_fitted",
+    "int_segment_bands_fitted",
+    "int_segment_personas_fitted",
+    "int_segment_identity",
+)
+
+
+def segment_centroids(run) -> pd.DataFrame:
+    """The current model's centroids in the features' own units, one row per segment
+    (centroid_<feature> columns), with segment_id and segment_name."""
+    long = run.query("select * from segment_centroids")
+    wide = long.pivot(index="segment_id", columns="feature_name", values="centroid_original")
+    wide.columns = [f"centroid_{feature}" for feature in wide.columns]
+    names = long.drop_duplicates("segment_id").set_index("segment_id").segment_name
+    return wide.join(names).reset_index().sort_values("segment_id", ignore_index=True)
 
 
 def build(tmp_path, customers: pd.DataFrame, name: str, **dbt_vars):
@@ -36,7 +53,7 @@ def latest_migrations(run) -> pd.DataFrame:
 def test_ids_and_names_follow_segments_and_scoring_moves_nobody(tmp_path):
     customers = planted_customers(3_000, seed=21)
     first = build(tmp_path, customers, "week1")
-    centroids_1 = first.query("select * from segment_centroids order by segment_id")
+    centroids_1 = segment_centroids(first)
     assigned_1 = first.query("select customer_id, segment_id from customer_segments")
     assert centroids_1.segment_id.tolist() == [1, 2, 3, 4, 5]
     assert (latest_migrations(first).migration_type == "joined").all()
@@ -67,7 +84,7 @@ def test_ids_and_names_follow_segments_and_scoring_moves_nobody(tmp_path):
     versions = second.query("select * from segment_model_versions order by model_version")
     assert versions.model_version.tolist() == [1, 2]
     assert versions.kept_segment_count.tolist() == [0, 5]
-    centroids_2 = second.query("select * from segment_centroids order by segment_id")
+    centroids_2 = segment_centroids(second)
     assert centroids_2.segment_id.tolist() == [1, 2, 3, 4, 5]
     assert centroids_2.segment_name.tolist() == centroids_1.segment_name.tolist()
     drift = (centroids_2.centroid_annual_income - centroids_1.centroid_annual_income).abs()
@@ -109,6 +126,11 @@ def test_ids_and_names_follow_segments_and_scoring_moves_nobody(tmp_path):
     )
     assert not set(FIT_NODES) & set(third.statuses)
     assert third.query("select max(model_version) as v from segment_model_registry").v[0] == 2
+    # ... and staging read the model's own columns, not the var's.
+    assert set(third.query("select * from customer_segments").columns) >= {
+        "annual_income",
+        "spending_score",
+    }
     assigned_3 = third.query("select customer_id, segment_id from customer_segments")
     kept = assigned_2.merge(assigned_3, on="customer_id", suffixes=("_2", "_3"))
     assert len(kept) == 3_300 and (kept.segment_id_2 == kept.segment_id_3).all()
@@ -176,18 +198,18 @@ def test_edited_persona_rules_rename_kept_segments_only_when_asked(default_build
     rules.write_text(rules.read_text().replace("Affluent Enthusiasts", "Big Spenders"))
     database = tmp_path / "renamed.duckdb"
     copy_database(default_build.database, database)
-    before = default_build.query("select segment_id, segment_name from segment_centroids")
+    before = default_build.query("select segment_id, segment_name from segment_profiles order by 1")
 
     kept = run_dbt(["build"], database, project_dir=project)
     assert kept.success, kept.explain()
-    names = kept.query("select segment_id, segment_name from segment_centroids")
+    names = kept.query("select segment_id, segment_name from segment_profiles order by 1")
     pd.testing.assert_frame_equal(names, before)
 
     renamed = run_dbt(
         ["build"], database, project_dir=project, dbt_vars={"keep_segment_names": False}
     )
     assert renamed.success, renamed.explain()
-    names = renamed.query("select segment_id, segment_name from segment_centroids")
+    names = renamed.query("select segment_id, segment_name from segment_profiles order by 1")
     changed = before.merge(names, on="segment_id", suffixes=("_before", "_after"))
     assert len(changed) == 5  # every id carried over
     differing = changed[changed.segment_name_before != changed.segment_name_after]

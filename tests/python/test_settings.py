@@ -3,38 +3,9 @@ import pytest
 from customer_segmentation.settings import (
     FitSettings,
     SettingsError,
-    parse_features,
     parse_flag,
     parse_match_distance,
 )
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        ["annual_income", "spending_score"],
-        "['annual_income', 'spending_score']",
-        '["annual_income", "spending_score"]',
-        "annual_income, spending_score",
-    ],
-)
-def test_features_arrive_as_list_or_rendered_text(value):
-    assert parse_features(value) == ("annual_income", "spending_score")
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        (["income"], "unknown feature"),
-        (["age", "age"], "repeats"),
-        ([], "empty"),
-        ("spending_score; drop table customers", "unknown feature"),
-        (42, "must be a list"),
-    ],
-)
-def test_bad_features_are_refused_with_a_reason(value, message):
-    with pytest.raises(SettingsError, match=message):
-        parse_features(value)
 
 
 def config(**values):

@@ -2,7 +2,7 @@
 with
 
 staged as (
-    select count(*) as input_rows from {{ ref('stg_mall__customers') }}
+    select count(*) as input_rows from {{ ref('stg_input__customers') }}
 ),
 
 summarised as (

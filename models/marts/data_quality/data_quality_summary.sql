@@ -1,9 +1,9 @@
-{#- Where every input row went. The four outcomes add up to the input row count. -#}
+{#- Where every input row went. The five outcomes add up to the input row count. -#}
 
 with
 
 staged_customers as (
-    select * from {{ ref('stg_mall__customers') }}
+    select * from {{ ref('stg_input__customers') }}
 ),
 
 outcomes as (
@@ -11,6 +11,7 @@ outcomes as (
         case
             when is_quarantined then 'quarantined'
             when is_exact_duplicate then 'exact duplicate collapsed'
+            when has_imputed_value then 'segmented, missing value imputed'
             when has_rounded_value then 'segmented, fractional value rounded'
             else 'segmented'
         end as outcome,
@@ -27,8 +28,9 @@ all_outcomes as (
     from (
         select 'segmented' as outcome, 1 as outcome_order
         union all select 'segmented, fractional value rounded', 2
-        union all select 'exact duplicate collapsed', 3
-        union all select 'quarantined', 4
+        union all select 'segmented, missing value imputed', 3
+        union all select 'exact duplicate collapsed', 4
+        union all select 'quarantined', 5
     ) as expected
     left join outcomes
         on expected.outcome = outcomes.outcome

@@ -1,64 +1,80 @@
-{#- Describes the loaded data, bad rows included: values that did not parse count as
-    missing. Mirrors pandas' describe() (sample standard deviation; quartiles
-    interpolated linearly between the two nearest values). Quartiles of age and
-    spending score come from a count per value (counted_quantiles: at ten million
-    rows this model took 1.0 s with percentile aggregates for all three, 0.5 s so);
-    income can take a value per row and keeps the percentile aggregate. -#}
+{#- Describes the loaded data, bad rows included, one row per configured numeric
+    column: values that did not parse count as missing. Mirrors pandas' describe()
+    (sample standard deviation; quartiles interpolated linearly between the two nearest
+    values). Whole-number columns staging rounds (age, spending score) take their
+    quartiles from a count per value; others from a percentile aggregate. -#}
+{%- set resolved = customer_columns(ref('stg_input__columns')) %}
+{%- set numeric_columns = resolved.columns | selectattr('kind', 'equalto', 'numeric') | list %}
 {%- set quartile_shares = [0.25, 0.5, 0.75] %}
 
 with
 
 staged_customers as (
-    select * from {{ ref('stg_mall__customers') }}
+    select * from {{ ref('stg_input__customers') }}
 ),
 
-{%- for feature in counted_features() %}
+{%- for column in numeric_columns %}
 
-{{ feature }}_quartiles as (
-    {{ counted_quantiles('staged_customers', feature, quartile_shares) | indent(4) }}
+{%- if column.round %}
+
+{{ column.name }}__quartiles as (
+    {{ counted_quantiles('staged_customers', column.name, quartile_shares) | indent(4) }}
 ),
-{%- endfor %}
+{%- else %}
 
-{%- for feature in known_segmentation_features() if feature not in counted_features() %}
-
-{{ feature }}_quartile_list as (
-    select {{ quartile_list(feature) }} as quartiles
+{{ column.name }}__quartile_list as (
+    select {{ quartile_list(column.name) }} as quartiles
     from staged_customers
 ),
 
-{{ feature }}_quartiles as (
+{{ column.name }}__quartiles as (
     select
         {%- for share in quartile_shares %}
         {{ list_item('quartiles', loop.index) }} as quantile_{{ loop.index }}
         {{- ',' if not loop.last }}
         {%- endfor %}
-    from {{ feature }}_quartile_list
+    from {{ column.name }}__quartile_list
 ),
+{%- endif %}
 {%- endfor %}
 
 summaries as (
-    {%- for feature in known_segmentation_features() %}
+    {%- for column in numeric_columns %}
     select
-        '{{ feature }}' as feature_name,
+        {{ sql_string_literal(column.name) }} as feature_name,
         moments.*,
         quartiles.*
     from (
         select
             count(*) as row_count,
-            count({{ feature }}) as value_count,
-            count(*) - count({{ feature }}) as missing_count,
-            cast(min({{ feature }}) as {{ double_type() }}) as min_value,
-            cast(max({{ feature }}) as {{ double_type() }}) as max_value,
-            cast(avg({{ feature }}) as {{ double_type() }}) as mean_value,
-            cast(stddev_samp({{ feature }}) as {{ double_type() }}) as std_value
+            count({{ column.name }}) as value_count,
+            count(*) - count({{ column.name }}) as missing_count,
+            cast(min({{ column.name }}) as {{ double_type() }}) as min_value,
+            cast(max({{ column.name }}) as {{ double_type() }}) as max_value,
+            cast(avg({{ column.name }}) as {{ double_type() }}) as mean_value,
+            cast(stddev_samp({{ column.name }}) as {{ double_type() }}) as std_value
         from staged_customers
     ) as moments
-    cross join {{ feature }}_quartiles as quartiles
-    {%- if not loop.last %}
+    cross join {{ column.name }}__quartiles as quartiles
 
     union all
-    {%- endif %}
     {%- endfor %}
+
+    {#- Keeps the union well formed when no column is numeric. #}
+    select
+        cast(null as {{ dbt.type_string() }}) as feature_name,
+        cast(null as {{ dbt.type_bigint() }}) as row_count,
+        cast(null as {{ dbt.type_bigint() }}) as value_count,
+        cast(null as {{ dbt.type_bigint() }}) as missing_count,
+        cast(null as {{ double_type() }}) as min_value,
+        cast(null as {{ double_type() }}) as max_value,
+        cast(null as {{ double_type() }}) as mean_value,
+        cast(null as {{ double_type() }}) as std_value,
+        cast(null as {{ double_type() }}) as quantile_1,
+        cast(null as {{ double_type() }}) as quantile_2,
+        cast(null as {{ double_type() }}) as quantile_3
+    from staged_customers
+    where 1 = 0
 ),
 
 final as (

@@ -5,7 +5,7 @@
 with
 
 registry as (
-    select * from {{ ref('segment_model_registry') }}
+    select * from {{ ref('int_segment_models_registered') }}
 ),
 
 versions as (
@@ -20,7 +20,7 @@ consecutive_versions as (
 ),
 
 segments as (
-    select
+    select distinct
         model_version,
         segment_id,
         segment_name,

@@ -15,8 +15,8 @@
 {%- set this_build = build_started_at() %}
 {#- When no row closed at this build (a first build, or a refit that moved nobody and
     lost nobody), every row opened now is a customer who joined: counted per segment,
-    with no join. Asking first spares a first build of ten million customers the full
-    outer join's hash table of all of them (0.9 s against 0.03 s). #}
+    with no join. Asking first spares a first build the full outer join's hash table of
+    every customer. #}
 {%- set anyone_closed_now = true %}
 {%- if execute %}
     {%- set closed_now_count = run_query(
@@ -33,7 +33,7 @@ history as (
 ),
 
 registry as (
-    select * from {{ ref('segment_model_registry') }}
+    select * from {{ ref('int_segment_models_registered') }}
 ),
 
 current_model as (

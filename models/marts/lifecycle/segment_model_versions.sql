@@ -4,7 +4,7 @@
 with
 
 registry as (
-    select * from {{ ref('segment_model_registry') }}
+    select * from {{ ref('int_segment_models_registered') }}
 ),
 
 chosen_fits as (
@@ -28,10 +28,8 @@ per_version as (
         min(stability_resample_count) as stability_resample_count,
         min(stability_ari_mean) as stability_ari_mean,
         min(stability_ari_min) as stability_ari_min,
-        {%- for feature in known_segmentation_features() %}
-        min({{ feature }}_mean) as {{ feature }}_mean,
-        min({{ feature }}_std) as {{ feature }}_std,
-        {%- endfor %}
+        min(feature_signature) as feature_signature,
+        count(distinct dimension_name) as dimension_count,
         min(input_customer_count) as input_customer_count,
         min(sample_row_count) as sample_row_count,
         min(selection_row_count) as selection_row_count,
@@ -39,8 +37,10 @@ per_version as (
         min(n_init) as n_init,
         min(outlier_iqr_multiplier) as outlier_iqr_multiplier,
         min(total_fit_seconds) as total_fit_seconds,
-        count(case when identity_status = 'kept' then 1 end) as kept_segment_count,
-        count(case when identity_status = 'new' then 1 end) as new_segment_count
+        count(distinct case when identity_status = 'kept' then segment_id end)
+            as kept_segment_count,
+        count(distinct case when identity_status = 'new' then segment_id end)
+            as new_segment_count
     from chosen_fits
     group by model_version
 ),
@@ -70,10 +70,8 @@ final as (
         stability_resample_count,
         stability_ari_mean,
         stability_ari_min,
-        {%- for feature in known_segmentation_features() %}
-        {{ feature }}_mean,
-        {{ feature }}_std,
-        {%- endfor %}
+        feature_signature,
+        dimension_count,
         input_customer_count,
         sample_row_count,
         selection_row_count,

@@ -1,7 +1,14 @@
+{#- Every valid customer's segment, with the values they were segmented on (as given:
+    a missing value stays missing, has_imputed_value says the model imputed it) and
+    their profile columns. The columns follow the configuration: customer_id,
+    segment_id, segment_name, the features and profile columns in order, then
+    distance_to_centroid, is_outlier and has_imputed_value. -#}
+{%- set resolved = customer_columns(ref('stg_input__columns')) %}
+
 with
 
-assignments as (
-    select * from {{ ref('int_customers_assigned') }}
+scored as (
+    select * from {{ ref('int_customers_scored') }}
 ),
 
 personas as (
@@ -10,23 +17,18 @@ personas as (
 
 segmented as (
     select
-        assignments.customer_id,
-        assignments.segment_id,
+        scored.customer_id,
+        scored.segment_id,
         personas.segment_name,
-        assignments.gender,
-        {{ band_code_case('age', 'assignments.age') }} as age_band,
-        {{ band_code_case('annual_income', 'assignments.annual_income_z') }}
-            as income_band,
-        {{ band_code_case('spending_score', 'assignments.spending_score_z') }}
-            as spending_band,
-        assignments.age,
-        assignments.annual_income,
-        assignments.spending_score,
-        assignments.distance_to_centroid,
-        assignments.is_outlier
-    from assignments
+        {%- for column in resolved.columns %}
+        scored.{{ column.name }},
+        {%- endfor %}
+        scored.distance_to_centroid,
+        scored.is_outlier,
+        scored.has_imputed_value
+    from scored
     inner join personas
-        on assignments.segment_id = personas.segment_id
+        on scored.segment_id = personas.segment_id
 )
 
 select * from segmented

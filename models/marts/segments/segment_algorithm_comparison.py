@@ -18,11 +18,10 @@ def model(dbt, session):
     dbt.config(materialized="table")
     # On its own line so that dbt sees the dependency.
     sample_relation = dbt.ref("int_customers_sampled")
-    fitted_relation = dbt.ref("int_segment_centroids_fitted")
+    fitted_relation = dbt.ref("int_segment_candidates_fitted")
     # dbt only passes the config keys it finds as literal dbt.config.get("...") calls in
     # this file, so each one is spelled out here.
     configured = {
-        "segmentation_features": dbt.config.get("segmentation_features"),
         "segment_random_state": dbt.config.get("segment_random_state"),
         "segment_n_init": dbt.config.get("segment_n_init"),
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),

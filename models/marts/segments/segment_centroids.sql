@@ -1,27 +1,31 @@
-{#- The current model in a form anyone can reuse: standardise a customer with the
-    model's scaling (its feature means and standard deviations in
-    segment_model_versions), then pick the nearest centroid over the clustering
-    features. -#}
+{#- The current model's centroids in long form, one row per segment and model dimension:
+    in the model space (what customers are scored against) and back in the feature's
+    own units (a category: its share among the segment's members). With
+    segment_feature_scaling this is the whole model: place a customer in the model
+    space, pick the nearest centroid. -#}
 
 with
 
-current_segments as (
+current_model as (
     select * from {{ ref('int_segment_model_current') }}
 ),
 
 centroids as (
     select
         segment_id,
+        dimension_position,
         segment_name,
-        clustering_features,
-        {%- for feature in known_segmentation_features() %}
-        centroid_{{ feature }}_z,
-        centroid_{{ feature }},
-        {%- endfor %}
-        sample_customer_count,
+        dimension_name,
+        feature_name,
+        feature_kind,
+        category,
+        unit,
+        centroid_value,
+        centroid_original,
         outlier_distance_threshold,
+        sample_customer_count,
         model_version
-    from current_segments
+    from current_model
 )
 
 select * from centroids

@@ -1,28 +1,35 @@
-{%- set clustering_features = segmentation_features() -%}
+{#- The current model's dimensions: for each, the feature it comes from and how a
+    customer's value is placed in the model space (imputed, transformed, centred,
+    scaled; or a category's indicator), as stored in the model version. -#}
 
 with
 
-customers as (
-    select * from {{ ref('int_customers_cleaned') }}
+current_model as (
+    select * from {{ ref('int_segment_model_current') }}
 ),
 
-scaling as (
-    {%- for feature in known_segmentation_features() %}
-    select
-        '{{ feature }}' as feature_name,
-        count({{ feature }}) as customer_count,
-        cast(avg({{ feature }}) as {{ double_type() }}) as feature_mean,
-        cast(stddev_pop({{ feature }}) as {{ double_type() }}) as feature_std,
-        cast(min({{ feature }}) as {{ double_type() }}) as feature_min,
-        cast(max({{ feature }}) as {{ double_type() }}) as feature_max,
-        {{ 'true' if feature in clustering_features else 'false' }}
-            as is_clustering_feature
-    from customers
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
+dimensions as (
+    select distinct
+        dimension_position,
+        dimension_name,
+        feature_name,
+        feature_kind,
+        category,
+        transform,
+        missing_policy,
+        imputation_category,
+        unit,
+        input_header,
+        imputation_value,
+        feature_mean,
+        feature_std,
+        weight,
+        dimension_scale,
+        min_value,
+        max_value,
+        category_share,
+        model_version
+    from current_model
 )
 
-select * from scaling
+select * from dimensions

@@ -3,7 +3,7 @@
 with
 
 registry as (
-    select * from {{ ref('segment_model_registry') }}
+    select * from {{ ref('int_segment_models_registered') }}
 ),
 
 current_model as (

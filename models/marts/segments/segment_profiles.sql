@@ -1,3 +1,7 @@
+{#- One row per segment: its name and persona, size and share, tightness and outliers,
+    where its centroid sits (bands), what sets it apart, and a sentence a marketer can
+    read. The per-feature detail is in segment_feature_profiles. -#}
+
 with
 
 customer_segments as (
@@ -8,219 +12,133 @@ personas as (
     select * from {{ ref('int_segment_personas') }}
 ),
 
-segment_distributions as (
-    select * from {{ ref('segment_distributions') }}
+feature_profiles as (
+    select * from {{ ref('segment_feature_profiles') }}
 ),
 
 segment_stats as (
     select
         segment_id,
         count(*) as customer_count,
-        {%- for feature in known_segmentation_features() %}
-        cast(avg({{ feature }}) as {{ double_type() }}) as mean_{{ feature }},
-        cast(var_pop({{ feature }}) as {{ double_type() }}) as variance_{{ feature }},
-        {%- if feature not in counted_features() %}
-        cast(
-            percentile_cont(0.5) within group (order by {{ feature }})
-            as {{ double_type() }}
-        ) as median_{{ feature }},
-        {%- endif %}
-        {%- endfor %}
-        {%- for gender in ['female', 'male', 'other'] %}
-        {{ share_where("lower(gender) = '" ~ gender ~ "'") }} as {{ gender }}_share,
-        {%- endfor %}
         avg(distance_to_centroid) as mean_distance_to_centroid,
-        count(case when is_outlier then 1 end) as outlier_count
+        count(case when is_outlier then 1 end) as outlier_count,
+        count(case when has_imputed_value then 1 end) as imputed_count
     from customer_segments
     group by segment_id
 ),
 
-{#- Medians of age and spending score from a count per value (counted_quantiles): with
-    three percentile aggregates, which hold every customer's values, this model took
-    0.75-0.9 s at ten million customers, with one 0.45 s. #}
-{%- for feature in counted_features() %}
-
-{{ feature }}_medians as (
-    {{ counted_quantiles('customer_segments', feature, [0.5], partition_by='segment_id')
-        | indent(4) }}
-),
-{%- endfor %}
-
-segment_medians as (
-    select
-        segment_stats.*
-        {%- for feature in counted_features() %},
-        cast({{ feature }}_medians.quantile_1 as {{ double_type() }}) as median_{{ feature }}
-        {%- endfor %}
-    from segment_stats
-    {%- for feature in counted_features() %}
-    left join {{ feature }}_medians
-        on segment_stats.segment_id = {{ feature }}_medians.segment_id
-    {%- endfor %}
-),
-
-{#- The population's mean and spread, combined exactly from the segments' counts,
-    means and variances (total variance = mean within-segment variance + variance of
-    the segment means): a second aggregate over every customer beside the medians'
-    pushed DuckDB past its memory cap at ten million customers (3.0 s instead of 1.3). -#}
-population_mean as (
-    select
-        sum(customer_count) as customer_count,
-        {%- for feature in known_segmentation_features() %}
-        sum(customer_count * mean_{{ feature }}) / sum(customer_count)
-            as {{ feature }}_mean{{ ',' if not loop.last }}
-        {%- endfor %}
-    from segment_stats
-),
-
-population as (
-    select
-        population_mean.customer_count,
-        {%- for feature in known_segmentation_features() %}
-        population_mean.{{ feature }}_mean,
-        sqrt(
-            sum(
-                segment_stats.customer_count * (
-                    segment_stats.variance_{{ feature }}
-                    + (segment_stats.mean_{{ feature }} - population_mean.{{ feature }}_mean)
-                    * (segment_stats.mean_{{ feature }} - population_mean.{{ feature }}_mean)
-                )
-            ) / population_mean.customer_count
-        ) as {{ feature }}_std{{ ',' if not loop.last }}
-        {%- endfor %}
-    from segment_stats
-    cross join population_mean
-    group by
-        population_mean.customer_count
-        {%- for feature in known_segmentation_features() %},
-        population_mean.{{ feature }}_mean
-        {%- endfor %}
-),
-
-age_mix as (
+{#- Averages of the numeric columns, and the most frequent value of each text column,
+    in the configured order. #}
+averages as (
     select
         segment_id,
         {{ ordered_listagg(
-            "band_label || ' ' || cast(round(100 * customer_share) as integer) || '%'",
+            "replace(feature_name, '_', ' ') || ' ' || " ~ readable_figure('mean_value')
+            ~ " || coalesce(' ' || unit, '')",
             "', '",
-            "band_order"
-        ) }} as age_band_mix
-    from segment_distributions
-    where band_dimension = 'age'
-        and customer_count > 0
+            'feature_position'
+        ) }} as average_text
+    from feature_profiles
+    where feature_kind = 'numeric'
+        and mean_value is not null
     group by segment_id
 ),
 
-dominant_age_band as (
+most_frequent as (
     select
         segment_id,
-        band_label as dominant_age_band
+        {{ ordered_listagg(
+            "replace(feature_name, '_', ' ') || ' mostly ' || category || ' ('"
+            ~ " || cast(cast(round(100 * category_share) as integer) as "
+            ~ dbt.type_string() ~ ") || '%)'",
+            "', '",
+            'feature_position'
+        ) }} as most_frequent_text
+    from (
+        select
+            *,
+            row_number() over (
+                partition by segment_id, feature_name
+                order by category_share desc, category
+            ) as category_order
+        from feature_profiles
+        where feature_kind != 'numeric'
+    ) as ranked
+    where category_order = 1
+    group by segment_id
+),
+
+{#- Numeric columns whose segment mean sits at least half a population standard
+    deviation from the population mean, largest first; then categories at least 15
+    points more common than among all customers. #}
+distinguishing as (
+    select
+        segment_id,
+        {{ ordered_listagg('difference_text', "'; '", 'difference_order') }}
+            as distinguishing_features
     from (
         select
             segment_id,
-            band_label,
-            row_number() over (
-                partition by segment_id
-                order by customer_count desc, band_order
-            ) as popularity_rank
-        from segment_distributions
-        where band_dimension = 'age'
-    ) as ranked
-    where popularity_rank = 1
-),
+            replace(feature_name, '_', ' ') || ' '
+            || case when std_difference > 0 then '+' else '' end
+            || cast(round(std_difference, 1) as {{ dbt.type_string() }}) || ' sd'
+                as difference_text,
+            -abs(std_difference) as difference_order
+        from feature_profiles
+        where feature_kind = 'numeric'
+            and abs(std_difference) >= 0.5
 
-compared as (
-    select
-        segment_medians.*,
-        {%- for feature in known_segmentation_features() %}
-        segment_medians.mean_{{ feature }} - population.{{ feature }}_mean
-            as {{ feature }}_delta,
-        coalesce(
-            (segment_medians.mean_{{ feature }} - population.{{ feature }}_mean)
-            / nullif(population.{{ feature }}_std, 0),
-            0
-        ) as {{ feature }}_delta_std,
-        {%- endfor %}
-        cast(segment_medians.customer_count as {{ double_type() }})
-        / population.customer_count as customer_share
-    from segment_medians
-    cross join population
-),
+        union all
 
-{#- Features whose segment mean sits at least half a population standard deviation
-    from the population mean, largest first in a fixed reading order. -#}
-described as (
-    select
-        compared.*,
-        coalesce(
-            nullif(
-                concat_ws(
-                    '; ',
-                    {%- for feature, label in [
-                        ('annual_income', 'income'),
-                        ('spending_score', 'spending'),
-                        ('age', 'age'),
-                    ] %}
-                    case
-                        when abs({{ feature }}_delta_std) >= 0.5
-                            then '{{ label }} '
-                            || case when {{ feature }}_delta_std > 0 then '+' else '' end
-                            || cast(round({{ feature }}_delta_std, 1) as {{ dbt.type_string() }})
-                            || ' sd'
-                    end{{ ',' if not loop.last }}
-                    {%- endfor %}
-                ),
-                ''
-            ),
-            'close to the average customer on income, spending and age'
-        ) as distinguishing_features
-    from compared
+        select
+            segment_id,
+            replace(feature_name, '_', ' ') || ' ' || category || ' '
+            || cast(cast(round(100 * category_share) as integer) as {{ dbt.type_string() }})
+            || '% (all ' || cast(cast(round(100 * population_share) as integer)
+                as {{ dbt.type_string() }}) || '%)' as difference_text,
+            100 - share_difference as difference_order
+        from feature_profiles
+        where feature_kind != 'numeric'
+            and share_difference >= 0.15
+    ) as differences
+    group by segment_id
 ),
 
 final as (
     select
-        described.segment_id,
+        segment_stats.segment_id,
         personas.segment_name,
+        personas.persona_name,
         personas.persona_summary || ' '
-        || cast(described.customer_count as {{ dbt.type_string() }}) || ' customers ('
-        || cast(round(100 * described.customer_share, 1) as {{ dbt.type_string() }})
-        || '%), average income '
-        || cast(round(described.mean_annual_income) as integer) || 'k$, spending score '
-        || cast(round(described.mean_spending_score) as integer) || ', mostly aged '
-        || dominant_age_band.dominant_age_band || ', '
-        || cast(round(100 * described.female_share) as integer) || '% female.'
-            as segment_description,
-        personas.income_band,
-        personas.spending_band,
-        dominant_age_band.dominant_age_band,
-        age_mix.age_band_mix,
-        described.distinguishing_features,
-        described.customer_count,
-        described.customer_share,
-        described.mean_age,
-        described.median_age,
-        described.mean_annual_income,
-        described.median_annual_income,
-        described.mean_spending_score,
-        described.median_spending_score,
-        described.female_share,
-        described.male_share,
-        described.other_share as other_gender_share,
-        described.age_delta,
-        described.annual_income_delta,
-        described.spending_score_delta,
-        described.age_delta_std,
-        described.annual_income_delta_std,
-        described.spending_score_delta_std,
-        described.mean_distance_to_centroid,
-        described.outlier_count
-    from described
+        || cast(segment_stats.customer_count as {{ dbt.type_string() }}) || ' customers ('
+        || cast(round(
+            100.0 * segment_stats.customer_count / sum(segment_stats.customer_count) over (), 1
+        ) as {{ dbt.type_string() }})
+        || '%)'
+        || coalesce('; average ' || averages.average_text, '')
+        || coalesce('; ' || most_frequent.most_frequent_text, '')
+        || '.' as segment_description,
+        personas.centroid_bands,
+        coalesce(
+            distinguishing.distinguishing_features,
+            'close to the average customer on every column'
+        ) as distinguishing_features,
+        segment_stats.customer_count,
+        cast(segment_stats.customer_count as {{ double_type() }})
+            / sum(segment_stats.customer_count) over () as customer_share,
+        segment_stats.mean_distance_to_centroid,
+        segment_stats.outlier_count,
+        segment_stats.imputed_count,
+        personas.is_rule_named
+    from segment_stats
     inner join personas
-        on described.segment_id = personas.segment_id
-    left join dominant_age_band
-        on described.segment_id = dominant_age_band.segment_id
-    left join age_mix
-        on described.segment_id = age_mix.segment_id
+        on segment_stats.segment_id = personas.segment_id
+    left join averages
+        on segment_stats.segment_id = averages.segment_id
+    left join most_frequent
+        on segment_stats.segment_id = most_frequent.segment_id
+    left join distinguishing
+        on segment_stats.segment_id = distinguishing.segment_id
 )
 
 select * from final

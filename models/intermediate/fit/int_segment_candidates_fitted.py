@@ -1,11 +1,13 @@
 """Candidate fits (K-Means unless segment_algorithm says otherwise) on the bounded
-sample; the logic is customer_segmentation.clustering.
+sample, one row per candidate k, segment and model dimension; the logic is
+customer_segmentation.clustering.
 
 Settings come from vars through this model's YAML config, validated in
-customer_segmentation.settings.
+customer_segmentation.settings. The sample's columns are the model space prepared in
+SQL, so nothing here names a feature.
 """
 
-from customer_segmentation.clustering import add_original_units, fit_segment_candidates
+from customer_segmentation.clustering import fit_segment_candidates
 from customer_segmentation.frames import to_pandas
 from customer_segmentation.settings import FitSettings
 
@@ -14,11 +16,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     # On its own line so that dbt sees the dependency.
     sample_relation = dbt.ref("int_customers_sampled")
-    scaling_relation = dbt.ref("segment_feature_scaling")
     # dbt only passes the config keys it finds as literal dbt.config.get("...") calls in
     # this file, so each one is spelled out here.
     configured = {
-        "segmentation_features": dbt.config.get("segmentation_features"),
         "segment_k_min": dbt.config.get("segment_k_min"),
         "segment_k_max": dbt.config.get("segment_k_max"),
         "segment_count": dbt.config.get("segment_count"),
@@ -32,6 +32,4 @@ def model(dbt, session):
     }
     settings = FitSettings.from_config(configured)
     # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.
-    sample = to_pandas(sample_relation)
-    scaling = to_pandas(scaling_relation)
-    return add_original_units(fit_segment_candidates(sample, settings), scaling)
+    return fit_segment_candidates(to_pandas(sample_relation), settings)

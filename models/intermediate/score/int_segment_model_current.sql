@@ -1,10 +1,11 @@
 {#- The model every customer is scored with: the latest version in the registry (this
-    build's fit, or with `refit: false` the last persisted one). One row per segment. -#}
+    build's fit, or with `refit: false` the last persisted one). One row per segment
+    and model dimension. -#}
 
 with
 
 registry as (
-    select * from {{ ref('segment_model_registry') }}
+    select * from {{ ref('int_segment_models_registered') }}
 ),
 
 current_version as (
