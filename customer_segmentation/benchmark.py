@@ -1,16 +1,23 @@
 """Benchmark: the whole `dbt build` against the notebook way, on planted customers.
 
     python -m customer_segmentation.benchmark [--sizes 200,100000,1000000,10000000]
+        [--table mall|wide]
 
 For each size it writes a Parquet file of customers with planted segments (kept in the
 work directory and reused), then runs, each in its own fresh process and one after the
 other:
 
-- the notebook way: a bare pandas + scikit-learn script that loads every row, scales,
+- the notebook way: a bare pandas + scikit-learn script that loads every row, prepares
+  the features (the wide table: imputes, log-transforms, scales and one-hot encodes),
   fits K-Means for k = 1..10 (the elbow), fits k = 5 and writes the labels;
 - the full `dbt build` of this project on the same file, on a fresh DuckDB file and a
   fresh target directory (dbt parses the whole project), then the same command again
   (dbt reuses its parse, as on a daily refresh).
+
+Two tables: `mall` (the default: whole-number ids, income and spending score, the
+project's default features) and `wide` (UUID text ids, eight numeric features, three
+of them log-transformed and one with 5% missing values imputed by the median, and one
+categorical feature; customer_segmentation.planted.WIDE_FEATURES).
 
 It prints wall time and peak memory (the process's maximum resident set, from the
 kernel's accounting of the finished child) of both, the ratios build/bare, and the
@@ -40,21 +47,88 @@ NOTEBOOK_K = 5
 NOTEBOOK_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
 
 
-def notebook_way(input_path: Path, labels_path: Path) -> None:
-    """The usual notebook, as a script: everything in pandas, elbow, final fit."""
-    import pandas as pd
+def elbow_and_fit(features):
+    """The notebook's K-Means: every k from 1 to 10 for the elbow, then k = 5."""
     from sklearn.cluster import KMeans
-    from sklearn.preprocessing import StandardScaler
 
-    customers = pd.read_parquet(input_path)
-    features = StandardScaler().fit_transform(customers[NOTEBOOK_FEATURES])
     inertias = []
     for k in NOTEBOOK_K_RANGE:
         model = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=42)
         inertias.append(model.fit(features).inertia_)
     final = KMeans(n_clusters=NOTEBOOK_K, init="k-means++", n_init=10, random_state=42)
-    customers["segment"] = final.fit_predict(features)
+    return final.fit_predict(features)
+
+
+def notebook_way(input_path: Path, labels_path: Path) -> None:
+    """The usual notebook, as a script: everything in pandas, elbow, final fit."""
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    customers = pd.read_parquet(input_path)
+    features = StandardScaler().fit_transform(customers[NOTEBOOK_FEATURES])
+    customers["segment"] = elbow_and_fit(features)
     customers.to_parquet(labels_path, index=False)
+
+
+def notebook_way_wide(input_path: Path, labels_path: Path) -> None:
+    """The same notebook on the wide table: impute the median, log-transform the money
+    columns, scale, one-hot encode the plan, elbow, final fit."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    from customer_segmentation.planted import WIDE_LOGGED, WIDE_MISSING_COLUMN, WIDE_NUMERIC
+
+    customers = pd.read_parquet(input_path)
+    median = customers[WIDE_MISSING_COLUMN].median()
+    customers[WIDE_MISSING_COLUMN] = customers[WIDE_MISSING_COLUMN].fillna(median)
+    for column in WIDE_LOGGED:
+        customers[column] = np.log1p(customers[column])
+    numeric = StandardScaler().fit_transform(customers[list(WIDE_NUMERIC)])
+    plans = pd.get_dummies(customers["plan"]).to_numpy(dtype=float)
+    customers["segment"] = elbow_and_fit(np.hstack([numeric, plans]))
+    customers[["customer_id", "planted_segment", "segment"]].to_parquet(labels_path, index=False)
+
+
+@dataclass(frozen=True)
+class BenchmarkTable:
+    """One kind of input the benchmark plants and builds."""
+
+    name: str
+    id_column: str
+    notebook: str  # the argument that runs its notebook way in a child process
+
+    def build_vars(self, data: Path) -> dict:
+        from customer_segmentation.planted import WIDE_FEATURES
+
+        if self.name == "wide":
+            return {
+                "customers_file": str(data),
+                "segmentation_features": WIDE_FEATURES,
+                "profile_columns": [],
+            }
+        return {"customers_file": str(data)}
+
+    def planted_file(self, work_dir: Path, row_count: int) -> Path:
+        from customer_segmentation.planted import (
+            write_planted_parquet,
+            write_planted_wide_parquet,
+        )
+
+        prefix = "planted" if self.name == "mall" else f"planted_{self.name}"
+        path = work_dir / f"{prefix}_{row_count}.parquet"
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            write = write_planted_wide_parquet if self.name == "wide" else write_planted_parquet
+            write(partial, row_count)
+            partial.replace(path)
+        return path
+
+
+TABLES = {
+    "mall": BenchmarkTable("mall", "CustomerID", "notebook"),
+    "wide": BenchmarkTable("wide", "customer_id", "notebook-wide"),
+}
 
 
 @dataclass
@@ -110,17 +184,6 @@ def dbt_build_process(
     return command, environment
 
 
-def planted_file(work_dir: Path, row_count: int) -> Path:
-    from customer_segmentation.planted import write_planted_parquet
-
-    path = work_dir / f"planted_{row_count}.parquet"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        write_planted_parquet(partial, row_count)
-        partial.replace(path)
-    return path
-
-
 def adjusted_rand(left, right) -> float:
     from sklearn.metrics import adjusted_rand_score
 
@@ -158,11 +221,11 @@ def built_segments(database: Path):
     return assigned, int(selected_k)
 
 
-def run_size(work_dir: Path, row_count: int) -> SizeResult:
+def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mall"]) -> SizeResult:
     import pandas as pd
 
-    data = planted_file(work_dir, row_count)
-    run_dir = work_dir / f"run_{row_count}"
+    data = table.planted_file(work_dir, row_count)
+    run_dir = work_dir / f"run_{table.name}_{row_count}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -173,7 +236,7 @@ def run_size(work_dir: Path, row_count: int) -> SizeResult:
             sys.executable,
             "-m",
             "customer_segmentation.benchmark",
-            "notebook",
+            table.notebook,
             str(data),
             str(labels),
         ],
@@ -185,7 +248,7 @@ def run_size(work_dir: Path, row_count: int) -> SizeResult:
 
     database = run_dir / "segmentation.duckdb"
     build_command = dbt_build_process(
-        run_dir, database, run_dir / "published", {"customers_file": str(data)}, env=env
+        run_dir, database, run_dir / "published", table.build_vars(data), env=env
     )
     # First build: a fresh project, so dbt parses everything. Second build, same
     # command: dbt reuses its parse (partial parsing), as on every daily refresh.
@@ -197,10 +260,11 @@ def run_size(work_dir: Path, row_count: int) -> SizeResult:
         raise SystemExit(f"dbt rebuild failed at {row_count} rows: see {run_dir}/rebuild.log")
 
     assigned, selected_k = built_segments(database)
-    truth = pd.read_parquet(data, columns=["CustomerID", "planted_segment"])
-    notebook = pd.read_parquet(labels, columns=["CustomerID", "segment"])
-    joined = truth.merge(notebook, on="CustomerID").merge(
-        assigned, left_on="CustomerID", right_on="customer_id", how="left"
+    truth = pd.read_parquet(data, columns=[table.id_column, "planted_segment"])
+    notebook = pd.read_parquet(labels, columns=[table.id_column, "segment"])
+    assigned = assigned.rename(columns={"customer_id": "built_customer_id"})
+    joined = truth.merge(notebook, on=table.id_column).merge(
+        assigned, left_on=table.id_column, right_on="built_customer_id", how="left"
     )
     if joined["segment_id"].isna().any() or len(joined) != row_count:
         raise SystemExit(f"the build lost customers at {row_count} rows")
@@ -306,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["notebook"]:
         notebook_way(Path(arguments[1]), Path(arguments[2]))
         return 0
+    if arguments[:1] == ["notebook-wide"]:
+        notebook_way_wide(Path(arguments[1]), Path(arguments[2]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes",
@@ -319,6 +386,13 @@ def main(argv: list[str] | None = None) -> int:
         default=PROJECT_DIR / "benchmark_runs",
         help="where the generated files, databases and logs go (default: benchmark_runs/)",
     )
+    parser.add_argument(
+        "--table",
+        choices=sorted(TABLES),
+        default="mall",
+        help="mall (default: the project's default features) or wide (UUID ids, nine "
+        "features: three log-transformed, one imputed, one categorical)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     options = parser.parse_args(arguments)
     work_dir = options.work_dir.resolve()
@@ -327,11 +401,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for row_count in options.sizes:
         print(f"{row_count:,} rows ...", flush=True)
-        results.append(run_size(work_dir, row_count))
+        results.append(run_size(work_dir, row_count, TABLES[options.table]))
         print(render_text(results[-1:]), flush=True)
-    (work_dir / "results.json").write_text(
+    (work_dir / f"results_{options.table}.json").write_text(
         json.dumps(
-            {"machine": machine_description(), "results": [asdict(r) for r in results]},
+            {
+                "machine": machine_description(),
+                "table": options.table,
+                "results": [asdict(r) for r in results],
+            },
             indent=2,
         )
     )

@@ -50,3 +50,25 @@ def test_tables_have_one_line_per_size():
     assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
     assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.00 | 4.00 | 1.70 |" in markdown[2]
     assert len(render_text([result]).splitlines()) == 2
+
+
+def test_wide_notebook_way_imputes_transforms_encodes_and_finds_the_planted_segments(tmp_path):
+    from customer_segmentation.benchmark import notebook_way_wide
+    from customer_segmentation.planted import write_planted_wide_parquet
+
+    data, labels = tmp_path / "wide.parquet", tmp_path / "labels.parquet"
+    write_planted_wide_parquet(data, 3_000, chunk=1_000)
+    notebook_way_wide(data, labels)
+    result = pd.read_parquet(labels)
+    assert len(result) == 3_000 and result["customer_id"].is_unique
+    assert adjusted_rand(result["planted_segment"], result["segment"]) > 0.9
+
+
+def test_each_table_builds_with_its_own_features(tmp_path):
+    from customer_segmentation.benchmark import TABLES
+    from customer_segmentation.planted import WIDE_FEATURES
+
+    data = tmp_path / "x.parquet"
+    assert TABLES["mall"].build_vars(data) == {"customers_file": str(data)}
+    wide = TABLES["wide"].build_vars(data)
+    assert wide["segmentation_features"] == WIDE_FEATURES and wide["profile_columns"] == []

@@ -27,3 +27,25 @@ def test_planted_shape_options_change_what_they_say():
     assert (score.round(2) == score).all()
     two = planted_customers(1_000, seed=5, groups=PLANTED_GROUPS[:2])
     assert set(two.planted_segment) == {0, 1}
+
+
+def test_wide_customers_have_uuid_ids_nine_features_and_missing_incomes():
+    import re
+
+    from customer_segmentation.planted import (
+        WIDE_FEATURES,
+        WIDE_NUMERIC,
+        planted_wide_customers,
+    )
+
+    first = planted_wide_customers(20_000, seed=3)
+    assert first.equals(planted_wide_customers(20_000, seed=3))
+    assert first.customer_id.is_unique
+    assert first.customer_id.str.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    ).all()
+    assert [column for column in first.columns if column in WIDE_NUMERIC] == list(WIDE_NUMERIC)
+    assert 0.04 < first.income.isna().mean() < 0.06
+    assert first.drop(columns="income").notna().all().all()
+    assert set(first.plan) == {"basic", "plus", "premium", "family"}
+    assert len(WIDE_FEATURES) == 9 and re.match("spend", WIDE_FEATURES[0]["column"])

@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:::pyspark"),
 ]
 
-FITTED_MODEL = "int_segment_centroids_fitted"
+FITTED_MODEL = "int_segment_candidates_fitted"
 # Python models: dbt-spark's session method cannot run them, so the DuckDB build's
 # tables are written into Spark instead (on Databricks dbt runs them itself).
 PYTHON_MODELS = (FITTED_MODEL, "int_segment_identity")
@@ -44,17 +44,16 @@ SPARK_SCHEMA = "customer_segmentation_spark_test"
 MARTS = {
     "customer_segments": ["customer_id"],
     "segment_profiles": ["segment_id"],
+    "segment_feature_profiles": ["segment_id", "feature_name", "category"],
     "segment_campaigns": ["segment_id", "campaign_code"],
     "marketing_targets": ["campaign_code", "target_rank"],
     "segment_k_selection": ["k"],
-    "segment_centroids": ["segment_id"],
-    "segment_feature_scaling": ["feature_name"],
+    "segment_centroids": ["segment_id", "dimension_name"],
+    "segment_feature_scaling": ["dimension_position"],
     "customer_quarantine": ["input_row_number"],
     "data_quality_summary": ["outcome_order"],
     "customer_feature_summary": ["feature_name"],
-    "customer_distributions": ["band_dimension", "band_order"],
-    "segment_distributions": ["segment_id", "band_dimension", "band_order"],
-    "segment_model_registry": ["model_version", "k", "candidate_segment"],
+    "segment_model_registry": ["model_version", "k", "candidate_segment", "dimension_name"],
     "segment_model_versions": ["model_version"],
     "segment_lineage": ["model_version", "segment_id"],
     "segment_quality": ["check_name"],
@@ -123,7 +122,7 @@ def spark(tmp_path_factory):
         session.stop()
 
 
-def spark_relation(model: str, work: Path) -> str:
+def spark_relation(model: str, work: Path, project_dir: Path = PROJECT_DIR) -> str:
     """The schema-qualified name `ref(model)` resolves to on the spark target."""
     from dbt.cli.main import dbtRunner
 
@@ -133,9 +132,9 @@ def spark_relation(model: str, work: Path) -> str:
             "--target",
             "spark",
             "--project-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--profiles-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--target-path",
             str(work / "target"),
             "--log-path",
@@ -147,15 +146,14 @@ def spark_relation(model: str, work: Path) -> str:
     return f"`{node.schema}`.`{node.alias}`"
 
 
-@pytest.fixture(scope="module")
-def spark_build(spark, default_build):
-    """The DuckDB fit written into Spark, then `dbt build` of everything else on Spark."""
-    session, work = spark
+def build_on_spark(session, work: Path, duckdb_build, project_dir: Path = PROJECT_DIR):
+    """The DuckDB build's fit written into Spark, then `dbt build` of everything else
+    on Spark (in the schema SEGMENTATION_SPARK_SCHEMA names)."""
     for model in PYTHON_MODELS:
-        relation = spark_relation(model, work)
+        relation = spark_relation(model, work, project_dir)
         session.sql(f"create database if not exists {relation.split('.')[0]}")
         (
-            session.createDataFrame(default_build.query(f"select * from {model}"))
+            session.createDataFrame(duckdb_build.query(f"select * from {model}"))
             .write.format("parquet")
             .mode("overwrite")
             .saveAsTable(relation)
@@ -169,10 +167,39 @@ def spark_build(spark, default_build):
             *(PYTHON_MODELS + NEEDS_DELTA + PYTHON_ONLY_ON_DUCKDB),
         ],
         work / "dbt" / "unused.duckdb",
+        project_dir,
     )
     print(f"dbt build on Spark: {time.perf_counter() - started:.1f} s")
     assert run.success, run.explain()
     return run
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark, default_build):
+    """The default build's fit written into Spark, then everything else on Spark."""
+    session, work = spark
+    return build_on_spark(session, work, default_build)
+
+
+TEXT_ID_SCHEMA = "customer_segmentation_spark_text_ids"
+
+
+@pytest.fixture(scope="module")
+def text_id_builds(spark, tmp_path_factory):
+    """The bundled seed with text ids (C1, C2, ...): a whole DuckDB build, and the same
+    on Spark with the DuckDB fit."""
+    session, _ = spark
+    work = tmp_path_factory.mktemp("text_ids")
+    project = copy_project(work / "project")
+    seed = project / "seeds" / "raw" / "mall_customers.csv"
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([lines[0], *(f"C{line}" for line in lines[1:])]) + "\n")
+    on_duckdb = run_dbt(["build"], work / "duckdb" / "text_ids.duckdb", project)
+    assert on_duckdb.success, on_duckdb.explain()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SEGMENTATION_SPARK_SCHEMA", TEXT_ID_SCHEMA)
+        build_on_spark(session, work / "spark", on_duckdb, project)
+    return on_duckdb
 
 
 def spark_table(session, name: str) -> pd.DataFrame:
@@ -241,6 +268,19 @@ def test_spark_mart_matches_duckdb(spark, spark_build, default_build, mart):
         assert spark_table(session, mart)[hashed].notna().all().all()
 
 
+@pytest.mark.parametrize("mart", MARTS)
+def test_text_ids_give_the_same_marts_on_spark(spark, text_id_builds, mart):
+    """Ids kept as text (C1, C2, ...): sampling, de-duplication, scoring, profiles and
+    campaign lists agree with DuckDB row by row on Spark."""
+    session, _ = spark
+    hashed = ENGINE_HASHED.get(mart, [])
+    on_duckdb = text_id_builds.query(f"select * from {mart}").drop(columns=hashed)
+    on_spark = session.table(f"`{TEXT_ID_SCHEMA}`.`{mart}`").toPandas().drop(columns=hashed)
+    assert same_rows(on_duckdb, on_spark, MARTS[mart]) == []
+    if mart == "customer_segments":
+        assert on_duckdb.customer_id.str.startswith("C").all() and len(on_duckdb) == 200
+
+
 def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monkeypatch):
     """Staging on a seed with bad cells: the same values and verdicts on both engines.
 
@@ -255,20 +295,29 @@ def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monk
     selection = [
         "--select",
         "mall_customers",
-        "stg_mall__customers",
+        "stg_input__columns",
+        "stg_input__customers",
         "--indirect-selection",
         "cautious",
     ]
-    on_duckdb = run_dbt(["build", *selection], tmp_path / "duckdb" / "bad.duckdb", project)
+    # Whole-number ids by choice: x7 and -3 are then rejected like the others (by
+    # default they would make every id text).
+    whole_ids = {"customer_id_type": "integer"}
+    on_duckdb = run_dbt(
+        ["build", *selection], tmp_path / "duckdb" / "bad.duckdb", project, dbt_vars=whole_ids
+    )
     assert on_duckdb.success, on_duckdb.explain()
     schema = "customer_segmentation_spark_bad_rows"
     monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
     on_spark = run_dbt(
-        ["build", "--target", "spark", *selection], tmp_path / "spark" / "unused.duckdb", project
+        ["build", "--target", "spark", *selection],
+        tmp_path / "spark" / "unused.duckdb",
+        project,
+        dbt_vars=whole_ids,
     )
     assert on_spark.success, on_spark.explain()
-    duckdb_rows = on_duckdb.query("select * from stg_mall__customers")
-    spark_rows = session.table(f"`{schema}`.`stg_mall__customers`").toPandas()
+    duckdb_rows = on_duckdb.query("select * from stg_input__customers")
+    spark_rows = session.table(f"`{schema}`.`stg_input__customers`").toPandas()
     assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 1  # both copies of id 1
     assert duckdb_rows.is_exact_duplicate.sum() == 1
     assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
@@ -277,7 +326,7 @@ def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monk
 def test_customers_file_is_refused_on_spark_with_a_reason(spark, tmp_path):
     """customers_file uses DuckDB's file readers: elsewhere it must fail saying so."""
     run = run_dbt(
-        ["compile", "--target", "spark", "--select", "stg_mall__customers"],
+        ["compile", "--target", "spark", "--select", "stg_input__columns"],
         tmp_path / "unused.duckdb",
         dbt_vars={"customers_file": str(tmp_path / "customers.csv")},
     )
