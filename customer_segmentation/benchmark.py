@@ -110,19 +110,24 @@ class BenchmarkTable:
         return {"customers_file": str(data)}
 
     def planted_file(self, work_dir: Path, row_count: int) -> Path:
+        """The table's planted Parquet file of `row_count` rows, written once (in a
+        process of its own, see `helper`) and reused."""
+        prefix = "planted" if self.name == "mall" else f"planted_{self.name}"
+        path = work_dir / f"{prefix}_{row_count}.parquet"
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            helper("plant", self.name, str(row_count), str(partial))
+            partial.replace(path)
+        return path
+
+    def write_planted(self, path: Path, row_count: int) -> None:
         from customer_segmentation.planted import (
             write_planted_parquet,
             write_planted_wide_parquet,
         )
 
-        prefix = "planted" if self.name == "mall" else f"planted_{self.name}"
-        path = work_dir / f"{prefix}_{row_count}.parquet"
-        if not path.exists():
-            partial = path.with_suffix(".partial")
-            write = write_planted_wide_parquet if self.name == "wide" else write_planted_parquet
-            write(partial, row_count)
-            partial.replace(path)
-        return path
+        write = write_planted_wide_parquet if self.name == "wide" else write_planted_parquet
+        write(path, row_count)
 
 
 TABLES = {
@@ -222,8 +227,6 @@ def built_segments(database: Path):
 
 
 def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mall"]) -> SizeResult:
-    import pandas as pd
-
     data = table.planted_file(work_dir, row_count)
     run_dir = work_dir / f"run_{table.name}_{row_count}"
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -259,15 +262,9 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
     if rebuild.exit_code != 0:
         raise SystemExit(f"dbt rebuild failed at {row_count} rows: see {run_dir}/rebuild.log")
 
-    assigned, selected_k = built_segments(database)
-    truth = pd.read_parquet(data, columns=[table.id_column, "planted_segment"])
-    notebook = pd.read_parquet(labels, columns=[table.id_column, "segment"])
-    assigned = assigned.rename(columns={"customer_id": "built_customer_id"})
-    joined = truth.merge(notebook, on=table.id_column).merge(
-        assigned, left_on=table.id_column, right_on="built_customer_id", how="left"
+    scores = json.loads(
+        helper("score", table.name, str(row_count), str(data), str(labels), str(database))
     )
-    if joined["segment_id"].isna().any() or len(joined) != row_count:
-        raise SystemExit(f"the build lost customers at {row_count} rows")
     return SizeResult(
         rows=row_count,
         bare_seconds=bare.wall_seconds,
@@ -278,11 +275,47 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
         build_to_bare_time=build.wall_seconds / bare.wall_seconds,
         rebuild_to_bare_time=rebuild.wall_seconds / bare.wall_seconds,
         build_to_bare_memory=max(build.peak_rss_mb, rebuild.peak_rss_mb) / bare.peak_rss_mb,
-        ari_build_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment_id"]),
-        ari_bare_vs_planted=adjusted_rand(joined["planted_segment"], joined["segment"]),
-        ari_build_vs_full_fit=adjusted_rand(joined["segment"], joined["segment_id"]),
-        selected_k=selected_k,
+        **scores,
     )
+
+
+def score_build(
+    table: BenchmarkTable, row_count: int, data: Path, labels: Path, database: Path
+) -> dict:
+    """The adjusted Rand indices of a finished build and of the notebook against the
+    planted segments, of the build against the notebook, and the k the build chose."""
+    import pandas as pd
+
+    assigned, selected_k = built_segments(database)
+    truth = pd.read_parquet(data, columns=[table.id_column, "planted_segment"])
+    notebook = pd.read_parquet(labels, columns=[table.id_column, "segment"])
+    assigned = assigned.rename(columns={"customer_id": "built_customer_id"})
+    joined = truth.merge(notebook, on=table.id_column).merge(
+        assigned, left_on=table.id_column, right_on="built_customer_id", how="left"
+    )
+    if joined["segment_id"].isna().any() or len(joined) != row_count:
+        raise SystemExit(f"the build lost customers at {row_count} rows")
+    return {
+        "ari_build_vs_planted": adjusted_rand(joined["planted_segment"], joined["segment_id"]),
+        "ari_bare_vs_planted": adjusted_rand(joined["planted_segment"], joined["segment"]),
+        "ari_build_vs_full_fit": adjusted_rand(joined["segment"], joined["segment_id"]),
+        "selected_k": selected_k,
+    }
+
+
+def helper(*arguments: str) -> str:
+    """Run one of this module's helper commands (plant, score) in a child process and
+    return what it printed. Anything the benchmark's own process loads stays in its
+    memory, and Linux counts a parent's resident set at fork time in the peak of the
+    children it starts: the processes measured would inherit it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "customer_segmentation.benchmark", *arguments],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{arguments[0]} failed: {result.stderr[-2000:] or result.stdout}")
+    return result.stdout
 
 
 def machine_description() -> str:
@@ -372,6 +405,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments[:1] == ["notebook-wide"]:
         notebook_way_wide(Path(arguments[1]), Path(arguments[2]))
+        return 0
+    if arguments[:1] == ["plant"]:
+        TABLES[arguments[1]].write_planted(Path(arguments[3]), int(arguments[2]))
+        return 0
+    if arguments[:1] == ["score"]:
+        table, row_count = TABLES[arguments[1]], int(arguments[2])
+        paths = [Path(argument) for argument in arguments[3:6]]
+        print(json.dumps(score_build(table, row_count, *paths)))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(

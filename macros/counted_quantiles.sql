@@ -56,3 +56,20 @@
         {%- endif %}
     ) as quantile_neighbours
 {%- endmacro %}
+
+
+{#- Whether exact quantiles of `column_count` real-valued columns of `relation` fit the
+    memory budget: an exact quantile holds every value of its column at once (DuckDB
+    cannot spill it), so they are exact while the values number at most
+    exact_quantile_value_limit (16 million doubles, 128 MB, by default: a quarter of
+    the default memory cap), and approximate beyond (approximate_quantile_list). Whole
+    numbers that staging rounds are counted exactly whatever their number
+    (counted_quantiles). -#}
+{% macro exact_quantiles_fit(relation, column_count) -%}
+    {%- set limit = number_var('exact_quantile_value_limit', 0, 1000000000000, whole=true) -%}
+    {%- if column_count == 0 or not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set row_count = run_query('select count(*) from ' ~ relation).columns[0].values()[0] -%}
+    {{ return(row_count * column_count <= limit) }}
+{%- endmacro %}

@@ -101,10 +101,12 @@
     {{ return(adapter.dispatch('values_hash', 'customer_segmentation')(columns)) }}
 {%- endmacro %}
 
+{#- A missing value is a value too: without the coalesce one null part would make the
+    whole text, and so the hash, null. -#}
 {% macro default__values_hash(columns) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
-        {%- do parts.append(as_text(column)) -%}
+        {%- do parts.append("coalesce(" ~ as_text(column) ~ ", '<null>')") -%}
     {%- endfor -%}
     {{ dbt.hash(parts | join(" || '|' || ")) }}
 {%- endmacro %}
@@ -186,6 +188,23 @@
 
 {% macro spark__share_where(condition) -%}
     avg(case when {{ condition }} then {{ float_literal(1) }} else {{ float_literal(0) }} end)
+{%- endmacro %}
+
+{#- A 64-bit hash of a value, or none on engines without a fast one. -#}
+{% macro key_hash(expression) -%}
+    {{ return(adapter.dispatch('key_hash', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__key_hash(expression) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__key_hash(expression) -%}
+    {{ return('hash(' ~ expression ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__key_hash(expression) -%}
+    {{ return('xxhash64(' ~ expression ~ ')') }}
 {%- endmacro %}
 
 {#- The sum of a 64-bit hash of every value, exact (no wrap-around): with a row count, a
@@ -278,4 +297,31 @@
             then cast(round({{ expression }}, 1) as {{ dbt.type_string() }})
         else cast(round({{ expression }}, 3) as {{ dbt.type_string() }})
     end
+{%- endmacro %}
+
+{#- The 25th, 50th and 75th percentiles as a list, approximated in bounded memory (a
+    t-digest on DuckDB, Spark's percentile_approx): for columns too large to hold. -#}
+{% macro approximate_quartile_list(expression) -%}
+    {{ return(adapter.dispatch('approximate_quartile_list', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__approximate_quartile_list(expression) -%}
+    percentile_approx({{ expression }}, array(0.25, 0.5, 0.75))
+{%- endmacro %}
+
+{% macro duckdb__approximate_quartile_list(expression) -%}
+    approx_quantile({{ expression }}, [0.25, 0.5, 0.75])
+{%- endmacro %}
+
+{#- The median, approximated in bounded memory (see approximate_quartile_list). -#}
+{% macro approximate_median(expression) -%}
+    {{ return(adapter.dispatch('approximate_median', 'customer_segmentation')(expression)) }}
+{%- endmacro %}
+
+{% macro default__approximate_median(expression) -%}
+    percentile_approx({{ expression }}, 0.5)
+{%- endmacro %}
+
+{% macro duckdb__approximate_median(expression) -%}
+    approx_quantile({{ expression }}, 0.5)
 {%- endmacro %}

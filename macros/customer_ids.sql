@@ -49,19 +49,26 @@
 
 {#- False when no two input rows can carry the same customer id, so staging needs no
     duplicate handling; true when they may (or it cannot tell). Row positions never
-    repeat. Whole-number ids: only the id column is read, parsed as staging parses it
-    (every id staging accepts keeps its value, any other maps to some number or to
-    nothing, so a repeat among usable rows is always seen), and the distinct ids are
-    counted in a bitmap (bitmap_distinct_counts), far cheaper than staging's grouping.
-    Text ids: counting them costs what staging's grouping costs, so it just groups. -#}
+    repeat. Only the id column is read, parsed as staging parses it. Whole-number ids:
+    every id staging accepts keeps its value, any other maps to some number or to
+    nothing, so a repeat among usable rows is always seen, and the distinct ids are
+    counted in a bitmap (bitmap_distinct_counts). Text ids: their distinct 64-bit
+    hashes are counted (hashed_distinct_counts); as many as there are ids means no id
+    repeats. Either is far cheaper than staging's grouping. -#}
 {% macro customer_ids_may_repeat(input_relation, customer_id) -%}
     {%- if customer_id.mode == 'position' -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- if not execute or customer_id.type == 'text' -%}
+    {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
     {%- set raw = raw_input_value(customer_id.expression, customer_id.input_kind, true) -%}
+    {%- if customer_id.type == 'text' -%}
+        {%- set counts = hashed_distinct_counts(
+            '(select ' ~ raw ~ ' as raw_id from ' ~ input_relation ~ ') as input_ids', 'raw_id'
+        ) -%}
+        {{ return(counts is none or counts.distinct_count < counts.value_count) }}
+    {%- endif -%}
     {%- set ids -%}
         (
             select

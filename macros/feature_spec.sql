@@ -51,7 +51,6 @@
         'has_imputed_value', 'has_rounded_value', 'input_row_number', 'rejection_reason',
         'raw_values', 'is_quarantined', 'is_exact_duplicate', 'model_version',
         'raw_customer_id', 'value_problems', 'has_missing_feature', 'is_later_copy',
-        'rejection_reason',
     ]) }}
 {%- endmacro %}
 

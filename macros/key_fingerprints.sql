@@ -39,15 +39,43 @@
 {%- endmacro %}
 
 
-{#- True when `column` of `relation` is a whole-number key set on every row and never
-    repeated, judged without grouping (bitmap_distinct_counts; tables under 10,000 rows
-    are left to the grouping, as quick there). False when it cannot tell. Runs queries
-    (call it only at execution time). -#}
-{% macro integer_key_is_unique(relation, column) -%}
+{#- True when `column` of `relation` is a key set on every row and never repeated,
+    judged without grouping: a whole-number key counted in a bitmap
+    (bitmap_distinct_counts), any other by the distinct count of its 64-bit hashes
+    (hashed_distinct_counts: distinct hashes mean distinct keys). Tables under 10,000
+    rows are left to the grouping, as quick there. False when it cannot tell. Runs
+    queries (call it only at execution time). -#}
+{% macro key_is_unique_by_counting(relation, column) -%}
     {%- set counts = bitmap_distinct_counts(relation, column, min_rows=10000) -%}
+    {%- if counts is none -%}
+        {%- set counts = hashed_distinct_counts(relation, column, min_rows=10000) -%}
+    {%- endif -%}
     {{ return(
         counts is not none
         and counts.value_count == counts.row_count
         and counts.distinct_count == counts.row_count
     ) }}
+{%- endmacro %}
+
+
+{#- Counts of `column` in `relation` (a table, or a query in parentheses with an alias):
+    {'row_count', 'value_count' (non-null), 'distinct_count'}, where distinct_count
+    counts the distinct 64-bit hashes of the values: it equals the distinct values'
+    count unless two of them hash alike, so a distinct_count equal to value_count
+    proves the values distinct. A count of fixed-width hashes costs a fraction of
+    grouping long text such as UUIDs. None where there is no fast 64-bit hash, or with
+    fewer than `min_rows` rows. Runs a query (call it only at execution time). -#}
+{% macro hashed_distinct_counts(relation, column, min_rows=0) -%}
+    {%- set hash_expression = key_hash(column) -%}
+    {%- if hash_expression is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set row = run_query(
+        'select count(*), count(' ~ column ~ '), count(distinct ' ~ hash_expression
+        ~ ') from ' ~ relation
+    ).rows[0] -%}
+    {%- if row[0] < min_rows -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'row_count': row[0], 'value_count': row[1], 'distinct_count': row[2]}) }}
 {%- endmacro %}

@@ -25,13 +25,19 @@
 
 
 {#- Why a column's value makes its row unusable, or null; the message names the
-    column. Expects raw__<name> and number__<name> (numbers) or text__<name> (text). -#}
+    column. Expects raw__<name> and number__<name> (numbers) or text__<name> (text).
+    A feature's missing value rejects its row under `missing: quarantine`; a profile
+    column never rejects a row, but for the mall's own columns (age, gender, ...),
+    which keep their checks. -#}
 {% macro column_problem(column) -%}
     {%- set raw = 'raw__' ~ column.name -%}
     {%- set number = 'number__' ~ column.name -%}
     {%- set label = column.label -%}
-    {%- set must_be_present = column.missing == 'quarantine' or column.required -%}
-    {%- if column.kind != 'numeric' -%}
+    {%- set must_be_present = column.missing == 'quarantine' if column.is_feature
+        else column.required -%}
+    {%- if not column.is_feature and not column.required -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- elif column.kind != 'numeric' -%}
         case
             {%- if must_be_present %}
             when {{ raw }} is null then 'missing {{ label }}'

@@ -4,20 +4,20 @@
     column: dbt spends about 45 ms running and 20 ms parsing each test node, whatever
     the table's size, which on small tables is nearly all of a test's cost. A failing row
     names the key, its value and the rows that carry it. On a table of 10,000 rows or
-    more, a single whole-number key is first counted in a bitmap
-    (integer_key_is_unique), and grouped only when that finds a repeat or cannot
-    tell. -#}
+    more, a single key is first counted (key_is_unique_by_counting: a whole number in a
+    bitmap, any other by its hashes), and grouped only when that finds a repeat or
+    cannot tell. -#}
 {% test unique_keys(model, keys) %}
-    {#- A single whole-number key can be checked by counting alone. #}
+    {#- A single key can be checked by counting alone. #}
     {%- set grouped_keys = [] %}
     {%- for key in keys %}
-        {%- if not (execute and key is string and integer_key_is_unique(model, key)) %}
+        {%- if not (execute and key is string and key_is_unique_by_counting(model, key)) %}
             {%- do grouped_keys.append(key) %}
         {%- endif %}
     {%- endfor %}
     {%- if grouped_keys | length == 0 %}
     -- Every key counted as many distinct values as the model has rows, none null
-    -- (integer_key_is_unique): grouping by the keys would return no rows.
+    -- (key_is_unique_by_counting): grouping by the keys would return no rows.
     select
         cast(null as {{ dbt.type_string() }}) as key_columns,
         cast(null as {{ dbt.type_string() }}) as key_value,

@@ -204,14 +204,19 @@ def test_same_keys_as_compares_by_fingerprint_when_the_keys_match(default_build)
     assert all("fingerprints match" in sql and "full outer join" not in sql for sql in ran)
 
 
-def test_unique_keys_counts_a_large_integer_key_and_still_finds_a_repeat(tmp_path):
-    """From 10,000 rows on, unique_keys counts a whole-number key's distinct values in a
-    bitmap instead of grouping (the build's own run shows it); a repeated key must still
-    fail the test, named, in a real `dbt test` on a planted copy of that build."""
-    from customer_segmentation.planted import write_planted_parquet
+@pytest.mark.parametrize("id_kind", ["whole numbers", "text"])
+def test_unique_keys_counts_a_large_key_and_still_finds_a_repeat(tmp_path, id_kind):
+    """From 10,000 rows on, unique_keys counts a key's distinct values instead of
+    grouping (a whole number in a bitmap, text by its hashes; the build's own run shows
+    it); a repeated key must still fail the test, named, in a real `dbt test` on a
+    planted copy of that build."""
+    from customer_segmentation.planted import planted_customers
 
     customers = tmp_path / "customers.parquet"
-    write_planted_parquet(customers, 12_000)
+    frame = planted_customers(12_000)
+    if id_kind == "text":
+        frame["CustomerID"] = "C-" + frame["CustomerID"].astype(str)
+    frame.to_parquet(customers, index=False)
     build_dir = tmp_path / "build"
     build_dir.mkdir()
     build = run_dbt(
@@ -232,7 +237,8 @@ def test_unique_keys_counts_a_large_integer_key_and_still_finds_a_repeat(tmp_pat
         ).fetchone()[0]
         connection.execute(
             "insert into main.customer_segments select * from main.customer_segments "
-            f"where customer_id = {repeated_id}"
+            "where customer_id = ?",
+            [repeated_id],
         )
     run = run_dbt(
         ["test", "--select", name, "--store-failures"],

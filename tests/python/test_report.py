@@ -167,3 +167,61 @@ def test_report_renders_every_chart_in_chromium(report, tmp_path):
     errors = [entry for entry in logs if entry["level"] == "SEVERE"]
     assert errors == [], errors
     assert screenshot.stat().st_size > 50_000
+
+
+def test_report_on_a_generic_table_projects_its_model_space_and_renders(tmp_path):
+    """A marketing table (a categorical feature, missing incomes, text profile columns):
+    more than three features, so the scatters show the model space's principal
+    components and say so; every chart renders, the categorical columns as bars."""
+    from conftest import run_dbt
+    from exports import marketing
+
+    table = marketing(400)
+    path = tmp_path / "marketing.tsv"
+    table.drop(columns="planted_group").to_csv(path, sep="\t", index=False)
+    run = run_dbt(
+        ["build"],
+        tmp_path / "marketing.duckdb",
+        dbt_vars={
+            "customers_file": str(path),
+            "segmentation_features": [
+                {"column": "Income", "missing": "median"},
+                {"column": "MntWines", "transform": "log"},
+                "Recency",
+                {"column": "Marital_Status", "kind": "categorical"},
+            ],
+            "profile_columns": ["Education"],
+        },
+    )
+    assert run.success, run.explain()
+    database = PublicationLayout(run.published).database
+    data = read_report_data(database)
+    assert data.scatter_note.startswith("a projection of the")
+    assert [axis.title.split(" (")[0] for axis in data.scatter] == [
+        "component 1",
+        "component 2",
+        "component 3",
+    ]
+    output = write_report(database, tmp_path / "report.html")
+    page = output.read_text(encoding="utf-8")
+    assert page.count('class="persona-card"') == len(data.profiles)
+    assert "education" in page and "marital status" in page
+
+    driver = start_chromium()
+    try:
+        driver.get(output.as_uri())
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 30).until(
+            lambda d: all(
+                state.get("plotted") for state in d.execute_script(CHART_STATE, list(CHART_IDS))
+            )
+        )
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, list(CHART_IDS))}
+        logs = driver.get_log("browser")
+    finally:
+        driver.quit()
+    for state in charts.values():
+        assert state["svgs"] > 0 and state["traces"] > 0, state
+    assert "component 1" in charts["chart-segments-2d"]["text"]
+    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []

@@ -7,6 +7,8 @@
 {%- set resolved = customer_columns(ref('stg_input__columns')) %}
 {%- set numeric_columns = resolved.columns | selectattr('kind', 'equalto', 'numeric') | list %}
 {%- set text_columns = resolved.columns | rejectattr('kind', 'equalto', 'numeric') | list %}
+{%- set real_columns = numeric_columns | rejectattr('round') | list %}
+{%- set exact = exact_quantiles_fit(ref('customer_segments'), real_columns | length) %}
 {%- set top_value_count = 10 %}
 
 with
@@ -25,7 +27,8 @@ configured_columns as (
 
 {#- One scan for every numeric column's moments and medians; whole-number columns
     (age, spending score) take their medians from a count per value instead, which
-    holds a few hundred values instead of every customer's. #}
+    holds a few hundred values instead of every customer's. Other medians are exact
+    while the values fit the memory budget (exact_quantiles_fit), approximate beyond. #}
 segment_stats as (
     select
         segment_id,
@@ -35,7 +38,10 @@ segment_stats as (
         cast(avg({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__mean,
         cast(var_pop({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__variance
         {%- if not column.round %},
-        cast({{ exact_median(column.name) }} as {{ double_type() }}) as {{ column.name }}__median
+        cast(
+            {{ exact_median(column.name) if exact else approximate_median(column.name) }}
+            as {{ double_type() }}
+        ) as {{ column.name }}__median
         {%- endif %}
         {%- endfor %}
     from customer_segments
@@ -58,6 +64,7 @@ numeric_profiles as (
         segment_stats.{{ column.name }}__count as value_count,
         segment_stats.{{ column.name }}__mean as mean_value,
         segment_stats.{{ column.name }}__variance as variance_value,
+        {{ 'true' if exact or column.round else 'false' }} as is_exact_median,
         {%- if column.round %}
         cast({{ column.name }}__medians.quantile_1 as {{ double_type() }}) as median_value
         {%- else %}
@@ -79,6 +86,7 @@ numeric_profiles as (
         cast(null as {{ dbt.type_bigint() }}) as value_count,
         cast(null as {{ double_type() }}) as mean_value,
         cast(null as {{ double_type() }}) as variance_value,
+        false as is_exact_median,
         cast(null as {{ double_type() }}) as median_value
     from segment_stats
     where 1 = 0
@@ -213,6 +221,7 @@ profiles as (
         numeric_profiles.value_count,
         numeric_profiles.mean_value,
         numeric_profiles.median_value,
+        numeric_profiles.is_exact_median,
         population_spreads.population_mean,
         coalesce(
             (numeric_profiles.mean_value - population_spreads.population_mean)
@@ -234,6 +243,7 @@ profiles as (
         value_count,
         cast(null as {{ double_type() }}) as mean_value,
         cast(null as {{ double_type() }}) as median_value,
+        cast(null as boolean) as is_exact_median,
         cast(null as {{ double_type() }}) as population_mean,
         cast(null as {{ double_type() }}) as std_difference,
         category_share,
@@ -258,7 +268,8 @@ final as (
         profiles.category_share,
         profiles.population_share,
         profiles.category_share - profiles.population_share as share_difference,
-        configured_columns.column_role = 'feature' as is_clustering_feature
+        configured_columns.column_role = 'feature' as is_clustering_feature,
+        profiles.is_exact_median
     from profiles
     inner join personas
         on profiles.segment_id = personas.segment_id
