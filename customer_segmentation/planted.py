@@ -127,7 +127,8 @@ def planted_wide_customers(row_count: int, seed: int = 7) -> pd.DataFrame:
     for index, name in enumerate(WIDE_NUMERIC):
         column = values[:, index]
         if name in WIDE_LOGGED:
-            column = np.round(np.expm1(column), 2)
+            # Money: ln(1 + x) drawn around the group's mean, never below 0 (no spend).
+            column = np.round(np.expm1(np.maximum(column, 0.0)), 2)
         elif name == "returns_share":
             column = np.clip(column, 0, 1).round(3)
         else:

@@ -305,15 +305,16 @@ def _drop_all_but(cursor, alias: str, kept: set[str]) -> None:
 def _write_parquet(cursor, sources, manifest: pd.DataFrame, path: Path) -> None:
     path.mkdir()
     # A mart's rows have no order, and without keeping the scan's order DuckDB writes
-    # row groups as each thread finishes them: 1.0 s instead of 1.75 s for a file of
-    # ten million rows. The setting belongs to the whole database, so it is restored.
+    # row groups as each thread finishes them, far sooner. The setting belongs to the
+    # whole database, so it is restored. zstd at level 1 compresses text ids (UUIDs)
+    # as well as the default level, faster.
     setting = "select current_setting('preserve_insertion_order')"
     keeps_order = cursor.execute(setting).fetchall()[0][0]
     cursor.execute("set preserve_insertion_order = false")
     try:
         for name, query in sources.items():
             target = _literal(path / f"{name}.parquet")
-            cursor.execute(f"copy ({query}) to {target} (format parquet, compression zstd)")
+            cursor.execute(f"copy ({query}) to {target} (format parquet, compression zstd, compression_level 1)")
     finally:
         cursor.execute(f"set preserve_insertion_order = {'true' if keeps_order else 'false'}")
     manifest.to_parquet(path / f"{MANIFEST_TABLE}.parquet", index=False)

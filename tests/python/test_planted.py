@@ -49,3 +49,10 @@ def test_wide_customers_have_uuid_ids_nine_features_and_missing_incomes():
     assert first.drop(columns="income").notna().all().all()
     assert set(first.plan) == {"basic", "plus", "premium", "family"}
     assert len(WIDE_FEATURES) == 9 and re.match("spend", WIDE_FEATURES[0]["column"])
+
+
+def test_wide_money_columns_are_never_negative():
+    from customer_segmentation.planted import WIDE_LOGGED, planted_wide_customers
+
+    customers = planted_wide_customers(200_000, seed=11)
+    assert (customers[list(WIDE_LOGGED)] >= 0).all().all()

@@ -2,13 +2,17 @@
     column: values that did not parse count as missing. Mirrors pandas' describe()
     (sample standard deviation; quartiles interpolated linearly between the two nearest
     values). One scan gives every column's moments and, for real-valued columns, its
-    quartiles: exact while the values fit the memory budget (exact_quantiles_fit),
-    approximate beyond (is_exact_quartiles says which). Whole-number columns staging
-    rounds (age, spending score) take exact quartiles from a count per value. -#}
+    quartiles: exact while the values fit the memory budget, beyond it those of a
+    repeatable sample, filtered within the same scan (quantile_method;
+    is_exact_quartiles says which). Whole-number
+    columns staging rounds (age, spending score) take exact quartiles from a count per
+    value. -#}
 {%- set resolved = customer_columns(ref('stg_input__columns')) %}
 {%- set numeric_columns = resolved.columns | selectattr('kind', 'equalto', 'numeric') | list %}
 {%- set real_columns = numeric_columns | rejectattr('round') | list %}
-{%- set exact = exact_quantiles_fit(ref('stg_input__customers'), real_columns | length) %}
+{%- set quantiles = quantile_method(
+    ref('stg_input__customers'), real_columns | length, 'input_row_number'
+) %}
 {%- set quartile_shares = [0.25, 0.5, 0.75] %}
 
 with
@@ -27,8 +31,13 @@ moments as (
         cast(avg({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__mean,
         cast(stddev_samp({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__std
         {%- if not column.round %},
-        {{ quartile_list(column.name) if exact else approximate_quartile_list(column.name) }}
-            as {{ column.name }}__quartiles
+        {%- if quantiles.method == 'approximate' %}
+        {{ approximate_quartile_list(column.name) }} as {{ column.name }}__quartiles
+        {%- else %}
+        {{ quartile_list(column.name) }}
+            {%- if quantiles.method == 'sample' %} filter (where {{ quantiles.condition }})
+            {%- endif %} as {{ column.name }}__quartiles
+        {%- endif %}
         {%- endif %}
         {%- endfor %}
     from staged_customers
@@ -59,7 +68,8 @@ summaries as (
             as {{ double_type() }})
         {%- endif %} as quantile_{{ loop.index }},
         {%- endfor %}
-        {{ 'true' if exact or column.round else 'false' }} as is_exact_quartiles
+        {{ 'true' if quantiles.method == 'exact' or column.round else 'false' }}
+            as is_exact_quartiles
     from moments
     {%- if column.round %}
     cross join {{ column.name }}__counted

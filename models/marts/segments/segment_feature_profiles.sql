@@ -8,7 +8,7 @@
 {%- set numeric_columns = resolved.columns | selectattr('kind', 'equalto', 'numeric') | list %}
 {%- set text_columns = resolved.columns | rejectattr('kind', 'equalto', 'numeric') | list %}
 {%- set real_columns = numeric_columns | rejectattr('round') | list %}
-{%- set exact = exact_quantiles_fit(ref('customer_segments'), real_columns | length) %}
+{%- set medians = quantile_method(ref('customer_segments'), real_columns | length, 'customer_id') %}
 {%- set top_value_count = 10 %}
 
 with
@@ -28,7 +28,8 @@ configured_columns as (
 {#- One scan for every numeric column's moments and medians; whole-number columns
     (age, spending score) take their medians from a count per value instead, which
     holds a few hundred values instead of every customer's. Other medians are exact
-    while the values fit the memory budget (exact_quantiles_fit), approximate beyond. #}
+    while the values fit the memory budget, beyond it those of a repeatable sample,
+    filtered within the same scan (quantile_method). #}
 segment_stats as (
     select
         segment_id,
@@ -39,7 +40,13 @@ segment_stats as (
         cast(var_pop({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__variance
         {%- if not column.round %},
         cast(
-            {{ exact_median(column.name) if exact else approximate_median(column.name) }}
+            {%- if medians.method == 'approximate' %}
+            {{ approximate_median(column.name) }}
+            {%- else %}
+            {{ exact_median(column.name) }}
+            {%- if medians.method == 'sample' %} filter (where {{ medians.condition }})
+            {%- endif %}
+            {%- endif %}
             as {{ double_type() }}
         ) as {{ column.name }}__median
         {%- endif %}
@@ -64,7 +71,8 @@ numeric_profiles as (
         segment_stats.{{ column.name }}__count as value_count,
         segment_stats.{{ column.name }}__mean as mean_value,
         segment_stats.{{ column.name }}__variance as variance_value,
-        {{ 'true' if exact or column.round else 'false' }} as is_exact_median,
+        {{ 'true' if medians.method == 'exact' or column.round else 'false' }}
+            as is_exact_median,
         {%- if column.round %}
         cast({{ column.name }}__medians.quantile_1 as {{ double_type() }}) as median_value
         {%- else %}
