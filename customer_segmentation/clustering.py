@@ -1,7 +1,7 @@
 """Candidate fits (K-Means by default), the choice of k, and deterministic segment order.
 
 Pure functions on numpy arrays and pandas frames: the dbt Python model
-`int_segment_centroids_fitted` calls `fit_segment_candidates` and returns its frame.
+`int_segment_candidates_fitted` calls `fit_segment_candidates` and returns its frame.
 """
 
 from __future__ import annotations

@@ -314,7 +314,10 @@ def _write_parquet(cursor, sources, manifest: pd.DataFrame, path: Path) -> None:
     try:
         for name, query in sources.items():
             target = _literal(path / f"{name}.parquet")
-            cursor.execute(f"copy ({query}) to {target} (format parquet, compression zstd, compression_level 1)")
+            cursor.execute(
+                f"copy ({query}) to {target} "
+                "(format parquet, compression zstd, compression_level 1)"
+            )
     finally:
         cursor.execute(f"set preserve_insertion_order = {'true' if keeps_order else 'false'}")
     manifest.to_parquet(path / f"{MANIFEST_TABLE}.parquet", index=False)

@@ -201,6 +201,9 @@ def test_a_table_without_ids_numbers_its_rows(tmp_path):
     # A free-text profile column with gaps and junk: described, never a reason to
     # reject a row.
     table["Account_Manager"] = ["Ana", "Bo", None, "n/a", "Bo", "#REF!"] * (len(table) // 6)
+    # Frozen goods in whole units, a few missing: imputed with the most frequent.
+    table["Frozen"] = (table.Frozen // 1000).astype("Int64")
+    table.loc[[4, 9, 19], "Frozen"] = pd.NA
     path = tmp_path / "wholesale.csv"
     table.to_csv(path, index=False)
     run = build(
@@ -209,7 +212,8 @@ def test_a_table_without_ids_numbers_its_rows(tmp_path):
         customers_file=str(path),
         customer_id_column="none",
         segmentation_features=[
-            {"column": column, "transform": "log"} for column in ["Fresh", "Milk", "Grocery"]
+            *({"column": column, "transform": "log"} for column in ["Fresh", "Milk", "Grocery"]),
+            {"column": "Frozen", "missing": "most_frequent"},
         ],
         profile_columns=["Channel", "Region", "Account_Manager"],
     )
@@ -217,6 +221,11 @@ def test_a_table_without_ids_numbers_its_rows(tmp_path):
     assert segments.customer_id.tolist() == list(range(1, len(table) + 1))
     assert run.query("select count(*) as n from customer_quarantine").n[0] == 0
     assert segments.account_manager.isna().sum() == table.Account_Manager.isna().sum()
+    scaling = run.query("select * from segment_feature_scaling").set_index("feature_name")
+    counts = table.Frozen.value_counts()
+    most_frequent = min(counts[counts == counts.max()].index)  # ties: the smallest
+    assert scaling.at["frozen", "imputation_value"] == most_frequent
+    assert set(segments[segments.has_imputed_value].customer_id) == {5, 10, 20}
     assert segments.fresh.tolist() == table.Fresh.astype(float).tolist()
     log = (tmp_path / "logs" / "dbt.log").read_text()
     assert "customer_id_column is none: each customer's id is the position of its row" in log

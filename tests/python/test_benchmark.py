@@ -48,7 +48,7 @@ def test_tables_have_one_line_per_size():
     result = SizeResult(200, 1.5, 220, 9.0, 6.0, 380, 6.0, 4.0, 1.7, 1.0, 1.0, 1.0, 5)
     markdown = render_markdown([result, result]).splitlines()
     assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
-    assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.00 | 4.00 | 1.70 |" in markdown[2]
+    assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.000 | 4.000 | 1.70 |" in markdown[2]
     assert len(render_text([result]).splitlines()) == 2
 
 
