@@ -35,6 +35,22 @@
     }) }}
 {%- endmacro %}
 
+{#- The known column a configured name stands for, by its name (annual_income) or by a
+    header spelling of it ("Annual Income (k$)"); none for any other column. -#}
+{% macro known_column_name(name, column) -%}
+    {%- set known = known_customer_columns() -%}
+    {%- if name in known -%}
+        {{ return(name) }}
+    {%- endif -%}
+    {%- for known_name, rules in known.items() -%}
+        {%- if folded_header(column) in rules.spellings -%}
+            {{ return(known_name) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
 {% macro default_segmentation_features() -%}
     {{ return(['annual_income', 'spending_score']) }}
 {%- endmacro %}
@@ -156,8 +172,9 @@
     {%- endif -%}
     {%- set column = column | trim -%}
     {%- set name = snake_case_name(column, 'segmentation_features') -%}
-    {%- set known = known_customer_columns() -%}
-    {%- set base = known.get(name, {}) -%}
+    {%- set known_name = known_column_name(name, column) -%}
+    {%- set name = known_name or name -%}
+    {%- set base = known_customer_columns().get(known_name, {}) -%}
     {%- set kind = feature_choice_option(
         item, 'kind', ['numeric', 'categorical'], base.get('kind', 'numeric'), name
     ) -%}
@@ -296,6 +313,8 @@
             ) }}
         {%- endif -%}
         {%- set name = snake_case_name(item | trim, 'profile_columns') -%}
+        {%- set known_name = known_column_name(name, item | trim) -%}
+        {%- set name = known_name or name -%}
         {%- if name not in feature_names -%}
             {%- set base = known.get(name, {}) -%}
             {%- do columns.append({

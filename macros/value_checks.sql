@@ -35,15 +35,14 @@
     {%- set label = column.label -%}
     {%- set must_be_present = column.missing == 'quarantine' if column.is_feature
         else column.required -%}
+    {%- set when_missing = 'when ' ~ raw ~ ' is null then '
+        ~ ("'missing " ~ label ~ "'" if must_be_present
+            else 'cast(null as ' ~ dbt.type_string() ~ ')') -%}
     {%- if not column.is_feature and not column.required -%}
         cast(null as {{ dbt.type_string() }})
     {%- elif column.kind != 'numeric' -%}
         case
-            {%- if must_be_present %}
-            when {{ raw }} is null then 'missing {{ label }}'
-            {%- else %}
-            when {{ raw }} is null then cast(null as {{ dbt.type_string() }})
-            {%- endif %}
+            {{ when_missing }}
             {%- if column.normalise == 'gender' %}
             when text__{{ column.name }} is null
                 then 'unrecognised {{ label }}: "' || left({{ raw }}, 40) || '"'
@@ -52,11 +51,7 @@
     {%- else -%}
         {%- set shown = as_text(raw) -%}
         case
-            {%- if must_be_present %}
-            when {{ raw }} is null then 'missing {{ label }}'
-            {%- else %}
-            when {{ raw }} is null then cast(null as {{ dbt.type_string() }})
-            {%- endif %}
+            {{ when_missing }}
             when {{ number }} is null or not {{ is_finite_number(number) }}
                 then '{{ label }} is not a number: "' || left({{ shown }}, 40) || '"'
             {%- if column.min is not none and column.max is not none %}
