@@ -47,14 +47,17 @@ PALETTE = (
     "#B07AA1",
 )
 # The charts the report can show, in order; the 3D chart needs three numeric columns
-# or model dimensions (see chart_ids).
+# or model dimensions, the RFM charts a transaction log (see chart_ids).
 CHART_IDS = (
     "chart-distributions",
     "chart-k-selection",
     "chart-segments-2d",
     "chart-segments-3d",
     "chart-segment-differences",
+    "chart-rfm-grid",
+    "chart-rfm-segments",
 )
+RFM_CHART_IDS = ("chart-rfm-grid", "chart-rfm-segments")
 # Past this many segmentation features the scatters show a projection of the model
 # space instead of the features themselves.
 MAX_FEATURES_SHOWN = 3
@@ -89,6 +92,8 @@ class ReportData:
     segment_quality: pd.DataFrame
     model_versions: pd.DataFrame
     migrations: pd.DataFrame
+    rfm_grid: pd.DataFrame
+    rfm_segments: pd.DataFrame
     scatter: list[Axis] = field(default_factory=list)
     scatter_note: str = ""
 
@@ -163,6 +168,13 @@ def read_report_data(database: Path, max_points: int = DEFAULT_MAX_POINTS) -> Re
             ),
             customer_count=customer_count,
             quality=query("select * from data_quality_summary order by outcome_order"),
+            # Customers by recency and frequency score: the RFM grid.
+            rfm_grid=query(
+                "select r_score, f_score, count(*) as customer_count, "
+                "sum(monetary) as revenue from customer_rfm where is_scored "
+                "group by all order by all"
+            ),
+            rfm_segments=query("select * from rfm_segment_summary order by rule_order"),
             quarantine_reasons=query(
                 "select rejection_reason, count(*) as row_count from customer_quarantine "
                 "group by all order by row_count desc, rejection_reason limit 20"
@@ -264,11 +276,7 @@ def choose_scatter_axes(data: ReportData) -> None:
                 centroid.set_index("segment_id").centroid_original if len(centroid) else means[name]
             )
             data.scatter.append(Axis(name, label(name, unit), located))
-        data.scatter_note = (
-            "the "
-            + ("two" if len(data.scatter) == 2 else "three")
-            + " columns whose segment means differ most"
-        )
+        data.scatter_note = "the columns whose segment means differ most"
         return
     coordinates = model_space(data.points, data.scaling)
     centre = coordinates.mean(axis=0)
@@ -297,8 +305,16 @@ def choose_scatter_axes(data: ReportData) -> None:
 
 
 def chart_ids(data: ReportData) -> list[str]:
-    """The charts this report shows: the 3D chart only with three axes."""
-    return [chart for chart in CHART_IDS if chart != "chart-segments-3d" or len(data.scatter) >= 3]
+    """The charts this report shows: the 3D chart only with three axes, the RFM charts
+    only when the segmentation started from a transaction log."""
+    shown = []
+    for chart in CHART_IDS:
+        if chart == "chart-segments-3d" and len(data.scatter) < 3:
+            continue
+        if chart in RFM_CHART_IDS and data.rfm_grid.empty:
+            continue
+        shown.append(chart)
+    return shown
 
 
 # Charts ----------------------------------------------------------------------------
@@ -521,6 +537,65 @@ def segment_differences_figure(data: ReportData):
     return figure
 
 
+def rfm_grid_figure(data: ReportData):
+    """Customers by recency score (rows, 5 on top: plotly draws the first row at the
+    bottom) and frequency score (columns)."""
+    import plotly.graph_objects as go
+
+    grid = (
+        data.rfm_grid.pivot_table(
+            index="r_score", columns="f_score", values="customer_count", aggfunc="sum"
+        )
+        .reindex(index=range(1, 6), columns=range(1, 6))
+        .fillna(0)
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[f"F {score}" for score in grid.columns],
+            y=[f"R {score}" for score in grid.index],
+            colorscale="Blues",
+            text=grid.to_numpy().astype(int),
+            texttemplate="%{text}",
+            colorbar={"title": "customers"},
+        )
+    )
+    figure.update_layout(
+        title="Customers by recency (R, 5 = most recent) and frequency (F) score",
+        height=480,
+    )
+    return figure
+
+
+def rfm_segments_figure(data: ReportData):
+    """Each RFM segment's share of customers beside its share of revenue."""
+    import plotly.graph_objects as go
+
+    segments = data.rfm_segments
+    figure = go.Figure()
+    for column, name, colour in (
+        ("customer_share", "share of customers", "#4E79A7"),
+        ("revenue_share", "share of revenue", "#E69F00"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=segments.rfm_segment,
+                y=segments[column].fillna(0),
+                name=name,
+                marker_color=colour,
+                text=[f"{share:.0%}" for share in segments[column].fillna(0)],
+                textposition="auto",
+            )
+        )
+    figure.update_layout(
+        title="RFM segments: customers and revenue",
+        barmode="group",
+        yaxis={"tickformat": ".0%"},
+        height=460,
+    )
+    return figure
+
+
 # Page ------------------------------------------------------------------------------
 
 
@@ -595,10 +670,13 @@ def persona_cards(data: ReportData) -> str:
 
 
 def quality_section(data: ReportData) -> str:
-    input_rows = int(data.quality.row_count.sum())
+    quality = data.quality[data.quality.input_table == "customers"]
+    input_rows = int(quality.row_count.sum())
+    lines = data.quality[data.quality.input_table == "transactions"]
+    shown = pd.concat([quality, lines]) if lines.row_count.sum() > 0 else quality
     rows = "".join(
         f"<tr><td>{_e(q.outcome)}</td><td>{int(q.row_count):,}</td><td>{q.row_share:.1%}</td></tr>"
-        for q in data.quality.itertuples()
+        for q in shown.itertuples()
     )
     if len(data.quarantine_reasons):
         reasons = "".join(
@@ -612,8 +690,11 @@ def quality_section(data: ReportData) -> str:
         )
     else:
         why = "<p>No row was quarantined.</p>"
+    loaded = f"{input_rows:,} input rows loaded"
+    if lines.row_count.sum() > 0:
+        loaded += f", from {int(lines.row_count.sum()):,} transaction lines"
     return (
-        f"<p>{input_rows:,} input rows loaded.</p>"
+        f"<p>{loaded}.</p>"
         "<table class='quality'><thead><tr><th>outcome</th><th>rows</th><th>share</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>{why}"
     )
@@ -652,6 +733,16 @@ def lifecycle_section(data: ReportData) -> str:
     )
 
 
+def rfm_section(charts: dict[str, str]) -> str:
+    """The RFM charts, when the segmentation started from a transaction log."""
+    if not charts["chart-rfm-grid"]:
+        return ""
+    return (
+        '<section id="rfm"><h2>Recency, frequency and monetary value</h2>'
+        f"{charts['chart-rfm-grid']}{charts['chart-rfm-segments']}</section>"
+    )
+
+
 def _number(value) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"
 
@@ -685,6 +776,8 @@ FIGURES = {
     "chart-segments-2d": segments_2d_figure,
     "chart-segments-3d": segments_3d_figure,
     "chart-segment-differences": segment_differences_figure,
+    "chart-rfm-grid": rfm_grid_figure,
+    "chart-rfm-segments": rfm_segments_figure,
 }
 
 
@@ -726,6 +819,7 @@ def render_html(data: ReportData) -> str:
 <p>How k was chosen: {_e(method)}</p>{charts["chart-k-selection"]}</section>
 <section id="segments"><h2>The segments</h2>{charts["chart-segments-2d"]}
 {charts["chart-segments-3d"]}{charts["chart-segment-differences"]}</section>
+{rfm_section(charts)}
 <section id="personas"><h2>Personas and campaigns</h2>
 <div class="cards">{persona_cards(data)}</div></section>
 <section id="data-quality"><h2>Data quality</h2>{quality_section(data)}</section>

@@ -325,3 +325,28 @@
 {% macro duckdb__approximate_median(expression) -%}
     approx_quantile({{ expression }}, 0.5)
 {%- endmacro %}
+
+{#- Whole-number division, rounding down (both operands whole and not negative). -#}
+{% macro integer_division(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_division', 'customer_segmentation')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_division(numerator, denominator) -%}
+    cast(floor(({{ numerator }}) / ({{ denominator }})) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro duckdb__integer_division(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro spark__integer_division(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}
+
+{#- The scores 1 to 5 as a one-column relation (score). -#}
+{% macro score_range() -%}
+    (
+        select 1 as score union all select 2 union all select 3
+        union all select 4 union all select 5
+    )
+{%- endmacro %}

@@ -51,12 +51,25 @@
 {%- endmacro %}
 
 
+{#- Features when the var is not set: recency, frequency and monetary value, logged,
+    when the segmentation starts from a transaction log; else the mall's. -#}
 {% macro default_segmentation_features() -%}
+    {%- if has_transactions() -%}
+        {{ return([
+            {'column': 'recency_days', 'transform': 'log'},
+            {'column': 'frequency', 'transform': 'log'},
+            {'column': 'monetary', 'transform': 'log'},
+        ]) }}
+    {%- endif -%}
     {{ return(['annual_income', 'spending_score']) }}
 {%- endmacro %}
 
-{#- Profile columns when the var is not set: the mall's, where the input has them. -#}
+{#- Profile columns when the var is not set, where the input has them: a transaction
+    log's average order value and tenure, or the mall's gender and age. -#}
 {% macro default_profile_columns() -%}
+    {%- if has_transactions() -%}
+        {{ return(['average_order_value', 'tenure_days']) }}
+    {%- endif -%}
     {{ return(['gender', 'age']) }}
 {%- endmacro %}
 

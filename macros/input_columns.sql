@@ -228,13 +228,6 @@
     already holds from earlier builds. -#}
 {% macro customer_id_resolution(input_relation, found, types) -%}
     {%- set configured = var('customer_id_column', none) -%}
-    {%- set wanted_type = var('customer_id_type', 'auto') -%}
-    {%- set wanted_type = 'auto' if wanted_type is none else (wanted_type | string | lower | trim) -%}
-    {%- if wanted_type not in ['auto', 'integer', 'text'] -%}
-        {{ exceptions.raise_compiler_error(
-            "customer_id_type must be auto, integer or text, got '" ~ wanted_type ~ "'"
-        ) }}
-    {%- endif -%}
     {%- if configured is not none and configured is not string -%}
         {{ exceptions.raise_compiler_error(
             "customer_id_column must be a column name or none, got '" ~ configured ~ "'"
@@ -278,6 +271,24 @@
     {%- endif -%}
     {%- set expression = quoted_identifier(header) -%}
     {%- set input_kind = types[header] -%}
+    {{ return({'mode': 'column', 'expression': expression, 'header': header,
+               'type': decided_id_type(input_relation, header, input_kind),
+               'input_kind': input_kind}) }}
+{%- endmacro %}
+
+
+{#- How the ids in column `header` of `input_relation` are kept: 'integer' or 'text'
+    (see customer_id_resolution), checked against the history of earlier builds; the
+    build log says when they are kept as text. -#}
+{% macro decided_id_type(input_relation, header, input_kind) -%}
+    {%- set wanted_type = var('customer_id_type', 'auto') -%}
+    {%- set wanted_type = 'auto' if wanted_type is none else (wanted_type | string | lower | trim) -%}
+    {%- if wanted_type not in ['auto', 'integer', 'text'] -%}
+        {{ exceptions.raise_compiler_error(
+            "customer_id_type must be auto, integer or text, got '" ~ wanted_type ~ "'"
+        ) }}
+    {%- endif -%}
+    {%- set expression = quoted_identifier(header) -%}
     {%- set id_type = wanted_type -%}
     {%- set example = none -%}
     {%- if wanted_type == 'auto' -%}
@@ -303,8 +314,7 @@
             ~ ".", info=true
         ) -%}
     {%- endif -%}
-    {{ return({'mode': 'column', 'expression': expression, 'header': header,
-               'type': id_type, 'input_kind': input_kind}) }}
+    {{ return(id_type) }}
 {%- endmacro %}
 
 

@@ -1,6 +1,8 @@
 {#- Where the customer rows come from, in this order: the `customers_relation` var (a
     table or view already in the warehouse), the `customers_file` var (a CSV or Parquet
-    file read by DuckDB), or the bundled `raw.mall_customers` seed through its source. -#}
+    file read by DuckDB), the customers of a transaction log (transactions_file or
+    transactions_relation: stg_transactions__scored_customers, their RFM values), or the
+    bundled `raw.mall_customers` seed through its source. -#}
 {% macro customers_input() -%}
     {%- set relation_name = var('customers_relation', none) -%}
     {%- set path = var('customers_file', none) -%}
@@ -14,6 +16,8 @@
         {{ return(customers_relation_input(relation_name)) }}
     {%- elif has_path -%}
         {{ return(customers_file_input(path)) }}
+    {%- elif has_transactions() -%}
+        {{ return(ref('stg_transactions__scored_customers')) }}
     {%- endif -%}
     {{ return(source('mall', 'mall_customers')) }}
 {%- endmacro %}
@@ -22,16 +26,16 @@
 {#- A table or view named `schema.table` (or `table`, in the target schema, or
     `database.schema.table`). Each part is quoted, never spliced; a name that does not
     exist fails with an error naming it. -#}
-{% macro customers_relation_input(relation_name) -%}
+{% macro customers_relation_input(relation_name, var_name='customers_relation') -%}
     {%- if relation_name is not string -%}
         {{ exceptions.raise_compiler_error(
-            "customers_relation must name a table or view, got '" ~ relation_name ~ "'"
+            var_name ~ " must name a table or view, got '" ~ relation_name ~ "'"
         ) }}
     {%- endif -%}
     {%- set parts = relation_name.split('.') | map('trim') | list -%}
     {%- if parts | length > 3 or '' in parts -%}
         {{ exceptions.raise_compiler_error(
-            "customers_relation must be table, schema.table or database.schema.table, "
+            var_name ~ " must be table, schema.table or database.schema.table, "
             ~ "got '" ~ relation_name ~ "'"
         ) }}
     {%- endif -%}
@@ -44,7 +48,7 @@
     {%- set found = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
     {%- if found is none -%}
         {{ exceptions.raise_compiler_error(
-            "customers_relation '" ~ relation_name ~ "' does not exist (looked for "
+            var_name ~ " '" ~ relation_name ~ "' does not exist (looked for "
             ~ database ~ "." ~ schema ~ "." ~ identifier ~ ")"
         ) }}
     {%- endif -%}
@@ -54,17 +58,17 @@
 
 {#- A file read with DuckDB's readers: Parquet by extension, CSV (any delimiter DuckDB's
     sniffer finds, tabs included) with every column as text, like the seed. -#}
-{% macro customers_file_input(path) -%}
+{% macro customers_file_input(path, var_name='customers_file') -%}
     {%- if path is not string -%}
         {{ exceptions.raise_compiler_error(
-            "customers_file must be a file path, got '" ~ path ~ "'"
+            var_name ~ " must be a file path, got '" ~ path ~ "'"
         ) }}
     {%- endif -%}
     {%- if target.type != 'duckdb' -%}
         {{ exceptions.raise_compiler_error(
-            "customers_file is read with DuckDB's file readers and works on DuckDB only; "
+            var_name ~ " is read with DuckDB's file readers and works on DuckDB only; "
             ~ "on " ~ target.type ~ ", load the file as a table and name it in "
-            ~ "customers_relation"
+            ~ var_name.replace('_file', '_relation')
         ) }}
     {%- endif -%}
     {%- set literal = sql_string_literal(path) -%}
@@ -79,7 +83,7 @@
         {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "customers_file must end in .csv, .csv.gz, .tsv, .txt or .parquet, got '"
+            var_name ~ " must end in .csv, .csv.gz, .tsv, .txt or .parquet, got '"
             ~ path ~ "'"
         ) }}
     {%- endif -%}
@@ -88,7 +92,7 @@
         {%- set file_count = found.columns[0].values()[0] -%}
         {%- if file_count == 0 -%}
             {{ exceptions.raise_compiler_error(
-                "customers_file '" ~ path ~ "' does not exist (relative paths resolve "
+                var_name ~ " '" ~ path ~ "' does not exist (relative paths resolve "
                 ~ "against the directory dbt runs in)"
             ) }}
         {%- endif -%}

@@ -133,3 +133,61 @@ def uuid_ids(row_count: int, seed: int = 4) -> list[str]:
         str(uuid.UUID(bytes=bytes(rng.integers(0, 256, 16, dtype=np.uint8))))
         for _ in range(row_count)
     ]
+
+
+def transaction_log(customer_count: int = 240, seed: int = 7) -> pd.DataFrame:
+    """An order log shaped like a retailer's invoice lines: InvoiceNo, StockCode,
+    Quantity, InvoiceDate (month/day/year hour:minute), UnitPrice, CustomerID (a float,
+    as exports of a nullable integer column write it), Country. Four kinds of customer
+    (one-off, occasional, regular, frequent), cancellations (C-prefixed invoices with
+    negative quantities), whole-pound prices so that amounts tie often, and the edge
+    cases: a customer with only returns, one with only zero amounts, an exact duplicate
+    line, lines without a customer id, unreadable dates and prices."""
+    rng = np.random.default_rng(seed)
+    end = pd.Timestamp("2011-12-09 17:00")
+    rows = []
+    invoice = 536000
+
+    def line(number, customer, when, quantity, price, stock="SKU1"):
+        rows.append(
+            {
+                "InvoiceNo": str(number),
+                "StockCode": stock,
+                "Quantity": quantity,
+                "InvoiceDate": f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute:02d}",
+                "UnitPrice": price,
+                "CustomerID": customer,
+                "Country": "United Kingdom",
+            }
+        )
+
+    for index in range(customer_count):
+        customer = float(12000 + index)
+        orders = int(rng.choice([1, 2, 4, 8]))
+        latest = end - pd.Timedelta(days=int(rng.integers(0, 200)), hours=int(rng.integers(0, 8)))
+        for order in range(orders):
+            invoice += 1
+            when = latest - pd.Timedelta(days=int(rng.integers(1, 200)) if order else 0)
+            for item in range(int(rng.integers(1, 4))):
+                line(
+                    invoice,
+                    customer,
+                    when,
+                    int(rng.integers(1, 4)),
+                    float(rng.integers(1, 6)),
+                    f"SKU{item}",
+                )
+            if rng.random() < 0.15:
+                line(f"C{invoice}", customer, when + pd.Timedelta(hours=1), -1, 1.0)
+    invoice += 1
+    only_returns = 99001.0
+    line(f"C{invoice}", only_returns, end - pd.Timedelta(days=3), -2, 5.0)
+    invoice += 1
+    only_zero = 99002.0
+    line(invoice, only_zero, end - pd.Timedelta(days=4), 3, 0.0)
+    rows.append(dict(rows[0]))  # an exact duplicate line: two identical items
+    invoice += 1
+    line(invoice, None, end - pd.Timedelta(days=1), 1, 2.0)
+    rows.append({**rows[1], "InvoiceDate": "31/31/2011", "InvoiceNo": "700001"})
+    rows.append({**rows[2], "UnitPrice": "n/a", "InvoiceNo": "700002"})
+    return pd.DataFrame(rows)

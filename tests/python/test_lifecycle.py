@@ -179,8 +179,10 @@ def test_every_algorithm_builds_every_mart(tmp_path, algorithm):
         ["build"], tmp_path / f"{algorithm}.duckdb", dbt_vars={"segment_algorithm": algorithm}
     )
     assert run.success, run.explain()
+    from test_dbt_build import EMPTY_ON_THE_SEED
+
     for mart in MARTS:
-        if mart != "customer_quarantine":
+        if mart not in EMPTY_ON_THE_SEED:
             assert len(run.query(f"select * from {mart}")) > 0, mart
     versions = run.query("select algorithm, k from segment_model_versions")
     assert versions.algorithm.tolist() == [algorithm]

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from customer_segmentation.publish import PublicationLayout
-from customer_segmentation.report import CHART_IDS, main, read_report_data, write_report
+from customer_segmentation.report import (
+    CHART_IDS,
+    RFM_CHART_IDS,
+    chart_ids,
+    main,
+    read_report_data,
+    write_report,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -130,19 +137,18 @@ return arguments[0].map(function (id) {
 """
 
 
-def test_report_renders_every_chart_in_chromium(report, tmp_path):
+def test_report_renders_every_chart_in_chromium(report, published_database, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = start_chromium()
     try:
         driver.get(report.as_uri())
+        shown = chart_ids(read_report_data(published_database))
         WebDriverWait(driver, 30).until(
-            lambda d: all(
-                state.get("plotted") for state in d.execute_script(CHART_STATE, list(CHART_IDS))
-            )
+            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
         )
-        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, list(CHART_IDS))}
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
         plotted = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")
         cards = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "article.persona-card")]
         height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -153,7 +159,9 @@ def test_report_renders_every_chart_in_chromium(report, tmp_path):
     finally:
         driver.quit()
 
-    assert len(plotted) == len(CHART_IDS)
+    # No transaction log: no RFM charts.
+    assert shown == [chart for chart in CHART_IDS if chart not in RFM_CHART_IDS]
+    assert len(plotted) == len(shown)
     for chart_id, state in charts.items():
         assert state["svgs"] > 0 and state["traces"] > 0, state
         assert "WebGL is not supported" not in state["text"], chart_id
@@ -212,16 +220,51 @@ def test_report_on_a_generic_table_projects_its_model_space_and_renders(tmp_path
         driver.get(output.as_uri())
         from selenium.webdriver.support.ui import WebDriverWait
 
+        shown = chart_ids(data)
         WebDriverWait(driver, 30).until(
-            lambda d: all(
-                state.get("plotted") for state in d.execute_script(CHART_STATE, list(CHART_IDS))
-            )
+            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
         )
-        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, list(CHART_IDS))}
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
         logs = driver.get_log("browser")
     finally:
         driver.quit()
     for state in charts.values():
         assert state["svgs"] > 0 and state["traces"] > 0, state
     assert "component 1" in charts["chart-segments-2d"]["text"]
+    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []
+
+
+def test_report_of_a_transaction_log_shows_rfm_and_renders(tmp_path):
+    """Segments from an order log: the RFM grid and the RFM segments' customer and
+    revenue shares render beside the other charts."""
+    from conftest import run_dbt
+    from exports import transaction_log
+
+    path = tmp_path / "orders.csv"
+    transaction_log(customer_count=150).to_csv(path, index=False)
+    run = run_dbt(["build"], tmp_path / "orders.duckdb", dbt_vars={"transactions_file": str(path)})
+    assert run.success, run.explain()
+    database = PublicationLayout(run.published).database
+    data = read_report_data(database)
+    assert data.rfm_grid.customer_count.sum() == len(data.points)
+    output = write_report(database, tmp_path / "report.html")
+    page = output.read_text(encoding="utf-8")
+    assert 'id="rfm"' in page and "transaction lines" in page
+
+    driver = start_chromium()
+    try:
+        driver.get(output.as_uri())
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        shown = list(CHART_IDS)
+        WebDriverWait(driver, 30).until(
+            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
+        )
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
+        logs = driver.get_log("browser")
+    finally:
+        driver.quit()
+    for state in charts.values():
+        assert state["svgs"] > 0 and state["traces"] > 0, state
+    assert charts["chart-rfm-grid"]["marks"] > 0 and charts["chart-rfm-segments"]["marks"] > 0
     assert [entry for entry in logs if entry["level"] == "SEVERE"] == []

@@ -1,9 +1,17 @@
-{#- Where every input row went. The five outcomes add up to the input row count. -#}
+{#- Where every input row went: the customer table's rows (five outcomes) and, when the
+    segmentation starts from a transaction log, its lines (three). Each input's counts
+    add up to its rows; shares are within each input. -#}
+{%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
+{%- set window_days = rfm_window_days() %}
 
 with
 
 staged_customers as (
     select * from {{ ref('stg_input__customers') }}
+),
+
+transaction_lines as (
+    select * from {{ ref('stg_transactions__lines') }}
 ),
 
 outcomes as (
@@ -18,19 +26,39 @@ outcomes as (
         count(*) as row_count
     from staged_customers
     group by 1
+
+    union all
+
+    select
+        case
+            when is_quarantined then 'transaction line quarantined'
+            {%- if window_days is not none and as_of is not none %}
+            when cast(line_time as date)
+                < {{ dbt.dateadd('day', -window_days, "cast('" ~ as_of ~ "' as date)") }}
+                then 'transaction line before the RFM window'
+            {%- endif %}
+            else 'transaction line in RFM'
+        end as outcome,
+        count(*) as row_count
+    from transaction_lines
+    group by 1
 ),
 
 all_outcomes as (
     select
+        expected.input_table,
         expected.outcome,
         expected.outcome_order,
         coalesce(outcomes.row_count, 0) as row_count
     from (
-        select 'segmented' as outcome, 1 as outcome_order
-        union all select 'segmented, fractional value rounded', 2
-        union all select 'segmented, missing value imputed', 3
-        union all select 'exact duplicate collapsed', 4
-        union all select 'quarantined', 5
+        select 'customers' as input_table, 'segmented' as outcome, 1 as outcome_order
+        union all select 'customers', 'segmented, fractional value rounded', 2
+        union all select 'customers', 'segmented, missing value imputed', 3
+        union all select 'customers', 'exact duplicate collapsed', 4
+        union all select 'customers', 'quarantined', 5
+        union all select 'transactions', 'transaction line in RFM', 6
+        union all select 'transactions', 'transaction line before the RFM window', 7
+        union all select 'transactions', 'transaction line quarantined', 8
     ) as expected
     left join outcomes
         on expected.outcome = outcomes.outcome
@@ -39,10 +67,11 @@ all_outcomes as (
 final as (
     select
         outcome,
+        input_table,
         outcome_order,
         row_count,
         cast(row_count as {{ double_type() }})
-        / nullif(sum(row_count) over (), 0) as row_share
+        / nullif(sum(row_count) over (partition by input_table), 0) as row_share
     from all_outcomes
 )
 

@@ -1,0 +1,113 @@
+{#- One row per customer with a usable transaction line in the RFM window: recency,
+    frequency and monetary value (see stg_transactions__customers), scored 1 to 5 each
+    (5 best) and named by the rfm_segments seed. A score is
+    least(5, 1 + 5 x (rank - 1) div (n - 1)) in whole numbers, where rank is the
+    customer's rank() (ties share the lowest rank) among the n scored customers, by
+    recency_days descending (r_score), frequency ascending (f_score) and monetary
+    ascending (m_score). Customers with no purchase (frequency 0) are listed, unscored,
+    with the reason. Empty without a transaction log. -#}
+
+with
+
+transaction_customers as (
+    select * from {{ ref('stg_transactions__customers') }}
+),
+
+rfm_segments as (
+    select * from {{ ref('rfm_segments') }}
+),
+
+scored_count as (
+    select count(*) as customer_count from transaction_customers where is_scored
+),
+
+ranked as (
+    select
+        transaction_customers.customer_id,
+        rank() over (order by transaction_customers.recency_days desc) as recency_rank,
+        rank() over (order by transaction_customers.frequency) as frequency_rank,
+        rank() over (order by transaction_customers.monetary) as monetary_rank,
+        scored_count.customer_count
+    from transaction_customers
+    cross join scored_count
+    where transaction_customers.is_scored
+),
+
+scores as (
+    select
+        customer_id,
+        {%- for score, rank_column in [
+            ('r_score', 'recency_rank'), ('f_score', 'frequency_rank'), ('m_score', 'monetary_rank')
+        ] %}
+        cast(least(
+            5,
+            1 + {{ integer_division('5 * (' ~ rank_column ~ ' - 1)', 'greatest(customer_count - 1, 1)') }}
+        ) as {{ dbt.type_int() }}) as {{ score }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from ranked
+),
+
+{#- Every score combination (125) named once, by the first rule (rule_order) that
+    holds: customers join this small table instead of every rule. #}
+score_cells as (
+    select
+        r_score,
+        f_score,
+        m_score,
+        rfm_segment
+    from (
+        select
+            cells.r_score,
+            cells.f_score,
+            cells.m_score,
+            rfm_segments.rfm_segment,
+            row_number() over (
+                partition by cells.r_score, cells.f_score, cells.m_score
+                order by rfm_segments.rule_order
+            ) as rule_rank
+        from (
+            select
+                recency.score as r_score,
+                frequency.score as f_score,
+                monetary.score as m_score
+            from {{ score_range() }} as recency
+            cross join {{ score_range() }} as frequency
+            cross join {{ score_range() }} as monetary
+        ) as cells
+        inner join rfm_segments
+            on cells.r_score between rfm_segments.r_min and rfm_segments.r_max
+            and cells.f_score between rfm_segments.f_min and rfm_segments.f_max
+            and cells.m_score between rfm_segments.m_min and rfm_segments.m_max
+    ) as matched
+    where rule_rank = 1
+),
+
+final as (
+    select
+        transaction_customers.customer_id,
+        {{ as_text('scores.r_score') }} || {{ as_text('scores.f_score') }}
+        || {{ as_text('scores.m_score') }} as rfm_score,
+        score_cells.rfm_segment,
+        transaction_customers.unscored_reason,
+        transaction_customers.first_purchase_date,
+        transaction_customers.last_purchase_date,
+        transaction_customers.rfm_as_of,
+        transaction_customers.recency_days,
+        transaction_customers.frequency,
+        transaction_customers.monetary,
+        transaction_customers.average_order_value,
+        transaction_customers.tenure_days,
+        scores.r_score,
+        scores.f_score,
+        scores.m_score,
+        transaction_customers.is_scored
+    from transaction_customers
+    left join scores
+        on transaction_customers.customer_id = scores.customer_id
+    left join score_cells
+        on scores.r_score = score_cells.r_score
+        and scores.f_score = score_cells.f_score
+        and scores.m_score = score_cells.m_score
+)
+
+select * from final
