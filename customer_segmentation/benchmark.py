@@ -1,7 +1,7 @@
 """Benchmark: the whole `dbt build` against the notebook way, on planted customers.
 
     python -m customer_segmentation.benchmark [--sizes 200,100000,1000000,10000000]
-        [--table mall|wide]
+        [--table mall|wide|transactions]
 
 For each size it writes a Parquet file of customers with planted segments (kept in the
 work directory and reused), then runs, each in its own fresh process and one after the
@@ -17,7 +17,10 @@ other:
 Two tables: `mall` (the default: whole-number ids, income and spending score, the
 project's default features) and `wide` (UUID text ids, eight numeric features, three
 of them log-transformed and one with 5% missing values imputed by the median, and one
-categorical feature; customer_segmentation.planted.WIDE_FEATURES).
+categorical feature; customer_segmentation.planted.WIDE_FEATURES), and `transactions`
+(an order log of about 20 lines a customer in five planted RFM groups, with returns and
+lines without a customer id; sizes count lines; the notebook way computes RFM and
+quintile scores in pandas, the build from `transactions_file`).
 
 It prints wall time and peak memory (the process's maximum resident set, from the
 kernel's accounting of the finished child) of both, the ratios build/bare, and the
@@ -90,6 +93,39 @@ def notebook_way_wide(input_path: Path, labels_path: Path) -> None:
     customers[["customer_id", "planted_segment", "segment"]].to_parquet(labels_path, index=False)
 
 
+def notebook_way_rfm(input_path: Path, labels_path: Path) -> None:
+    """The usual RFM notebook: load the log, drop lines without a customer, amount =
+    quantity x price, group by customer (recency from the latest date, frequency as
+    distinct invoices, monetary as the sum), keep customers who spent, quintile
+    scores, log-transform and scale R, F and M, elbow, final fit."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    log = pd.read_parquet(input_path).dropna(subset=["CustomerID"])
+    log["amount"] = log["Quantity"] * log["UnitPrice"]
+    as_of = log["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
+    rfm = log.groupby("CustomerID").agg(
+        last_purchase=("InvoiceDate", "max"),
+        frequency=("InvoiceNo", "nunique"),
+        monetary=("amount", "sum"),
+    )
+    del log
+    rfm["recency"] = (as_of - rfm["last_purchase"]).dt.days
+    rfm = rfm[rfm["monetary"] > 0].copy()
+    for column, score, best_low in (
+        ("recency", "r_score", True),
+        ("frequency", "f_score", False),
+        ("monetary", "m_score", False),
+    ):
+        ranks = rfm[column].rank(method="first", ascending=not best_low)
+        rfm[score] = pd.qcut(ranks, 5, labels=[1, 2, 3, 4, 5]).astype(int)
+    features = StandardScaler().fit_transform(np.log1p(rfm[["recency", "frequency", "monetary"]]))
+    rfm["segment"] = elbow_and_fit(features)
+    labels = rfm.reset_index()[["CustomerID", "segment"]]
+    labels.rename(columns={"CustomerID": "customer_id"}).to_parquet(labels_path, index=False)
+
+
 @dataclass(frozen=True)
 class BenchmarkTable:
     """One kind of input the benchmark plants and builds."""
@@ -107,7 +143,15 @@ class BenchmarkTable:
                 "segmentation_features": WIDE_FEATURES,
                 "profile_columns": [],
             }
+        if self.name == "transactions":
+            return {"transactions_file": str(data)}
         return {"customers_file": str(data)}
+
+    def truth_file(self, data: Path) -> Path:
+        """The file holding each customer's planted segment (the log's lines have none)."""
+        from customer_segmentation.planted import planted_customers_path
+
+        return planted_customers_path(data) if self.name == "transactions" else data
 
     def planted_file(self, work_dir: Path, row_count: int) -> Path:
         """The table's planted Parquet file of `row_count` rows, written once (in a
@@ -123,16 +167,22 @@ class BenchmarkTable:
     def write_planted(self, path: Path, row_count: int) -> None:
         from customer_segmentation.planted import (
             write_planted_parquet,
+            write_planted_transactions,
             write_planted_wide_parquet,
         )
 
-        write = write_planted_wide_parquet if self.name == "wide" else write_planted_parquet
+        write = {
+            "wide": write_planted_wide_parquet,
+            "transactions": write_planted_transactions,
+        }.get(self.name, write_planted_parquet)
         write(path, row_count)
 
 
 TABLES = {
     "mall": BenchmarkTable("mall", "CustomerID", "notebook"),
     "wide": BenchmarkTable("wide", "customer_id", "notebook-wide"),
+    # Sizes count the log's lines (about 20 a customer); the truth is per customer.
+    "transactions": BenchmarkTable("transactions", "customer_id", "notebook-rfm"),
 }
 
 
@@ -287,13 +337,16 @@ def score_build(
     import pandas as pd
 
     assigned, selected_k = built_segments(database)
-    truth = pd.read_parquet(data, columns=[table.id_column, "planted_segment"])
+    truth = pd.read_parquet(table.truth_file(data), columns=[table.id_column, "planted_segment"])
     notebook = pd.read_parquet(labels, columns=[table.id_column, "segment"])
     assigned = assigned.rename(columns={"customer_id": "built_customer_id"})
     joined = truth.merge(notebook, on=table.id_column).merge(
         assigned, left_on=table.id_column, right_on="built_customer_id", how="left"
     )
-    if joined["segment_id"].isna().any() or len(joined) != row_count:
+    # Every customer the notebook labelled must be segmented by the build; a customer
+    # table's rows are all customers.
+    expected = len(notebook) if table.name == "transactions" else row_count
+    if joined["segment_id"].isna().any() or len(joined) != expected:
         raise SystemExit(f"the build lost customers at {row_count} rows")
     return {
         "ari_build_vs_planted": adjusted_rand(joined["planted_segment"], joined["segment_id"]),
@@ -406,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["notebook-wide"]:
         notebook_way_wide(Path(arguments[1]), Path(arguments[2]))
         return 0
+    if arguments[:1] == ["notebook-rfm"]:
+        notebook_way_rfm(Path(arguments[1]), Path(arguments[2]))
+        return 0
     if arguments[:1] == ["plant"]:
         TABLES[arguments[1]].write_planted(Path(arguments[3]), int(arguments[2]))
         return 0
@@ -431,8 +487,9 @@ def main(argv: list[str] | None = None) -> int:
         "--table",
         choices=sorted(TABLES),
         default="mall",
-        help="mall (default: the project's default features) or wide (UUID ids, nine "
-        "features: three log-transformed, one imputed, one categorical)",
+        help="mall (default: the project's default features), wide (UUID ids, nine "
+        "features: three log-transformed, one imputed, one categorical) or transactions "
+        "(an order log, about 20 lines a customer; sizes count lines)",
     )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     options = parser.parse_args(arguments)

@@ -7,6 +7,8 @@ segmentation recovers them almost exactly; the planted group is written alongsid
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -159,3 +161,110 @@ def write_planted_wide_parquet(path, row_count: int, seed: int = 7, chunk: int =
     finally:
         if writer is not None:
             writer.close()
+
+
+# The transaction log: an online shop's order lines (InvoiceNo, CustomerID, InvoiceDate,
+# Quantity, UnitPrice, as the public online retail exports spell them) for customers in
+# five planted RFM groups. Per group: share, mean orders beyond the first, days from the
+# last order to the as-of date (a floor, then an exponential tail's mean), the longest
+# span from first to last order in days, and ln(unit price) mean.
+TRANSACTION_GROUPS = (
+    (0.15, 14.0, 0.0, 12.0, 900.0, 3.4),  # frequent, recent, high value
+    (0.15, 8.0, 180.0, 60.0, 700.0, 3.4),  # were frequent and high value, lapsing
+    (0.20, 0.4, 0.0, 20.0, 30.0, 2.7),  # new: one or two recent orders
+    (0.30, 1.0, 400.0, 150.0, 200.0, 2.0),  # one or two small orders long ago
+    (0.20, 4.0, 0.0, 60.0, 500.0, 2.5),  # regular mid-value buyers
+)
+TRANSACTION_LINES_PER_ORDER = 2.6  # beyond the first line: about 20 lines a customer
+TRANSACTION_RETURN_SHARE = 0.015  # lines that are returns (negative quantity)
+TRANSACTION_MISSING_ID_SHARE = 0.005  # lines without a customer id (quarantined)
+TRANSACTION_AS_OF = np.datetime64("2026-01-01")
+
+
+def planted_transaction_chunk(
+    customer_count: int, first_customer_id: int, first_order_id: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Order lines of `customer_count` customers numbered from `first_customer_id`, and
+    their planted groups (customer_id, planted_segment), deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    groups = np.array(TRANSACTION_GROUPS)
+    labels = rng.choice(len(groups), size=customer_count, p=groups[:, 0] / groups[:, 0].sum())
+    group = groups[labels]
+    orders = 1 + rng.poisson(group[:, 1])
+    last_day_ago = 1 + np.floor(group[:, 2] + rng.exponential(group[:, 3]))
+    span = rng.random(customer_count) * group[:, 4]
+    order_customer = np.repeat(np.arange(customer_count), orders)
+    # The first order of each customer is their last; the others fall within the span.
+    offset = rng.random(order_customer.size) * span[order_customer]
+    offset[np.cumsum(orders) - orders] = 0
+    order_day = TRANSACTION_AS_OF - (last_day_ago[order_customer] + np.floor(offset)).astype(
+        "timedelta64[D]"
+    )
+    order_time = order_day.astype("datetime64[s]") + rng.integers(
+        8 * 3600, 22 * 3600, order_customer.size
+    ).astype("timedelta64[s]")
+    lines = 1 + rng.poisson(TRANSACTION_LINES_PER_ORDER, order_customer.size)
+    line_order = np.repeat(np.arange(order_customer.size), lines)
+    line_customer = order_customer[line_order]
+    quantity = 1 + rng.poisson(1.0, line_order.size)
+    quantity[rng.random(line_order.size) < TRANSACTION_RETURN_SHARE] *= -1
+    price = np.round(np.exp(rng.normal(group[line_customer, 5], 0.6)), 2)
+    customer_id = pd.array(first_customer_id + line_customer, dtype="Int64")
+    customer_id[rng.random(line_order.size) < TRANSACTION_MISSING_ID_SHARE] = pd.NA
+    log = pd.DataFrame(
+        {
+            "InvoiceNo": first_order_id + line_order,
+            "CustomerID": customer_id,
+            "InvoiceDate": order_time[line_order],
+            "Quantity": quantity,
+            "UnitPrice": price,
+        }
+    )
+    planted = pd.DataFrame(
+        {
+            "customer_id": first_customer_id + np.arange(customer_count, dtype=np.int64),
+            "planted_segment": labels.astype(np.int64),
+        }
+    )
+    return log, planted
+
+
+def write_planted_transactions(
+    path, line_count: int, seed: int = 7, lines_per_customer: int = 20, chunk: int = 250_000
+) -> None:
+    """A planted transaction log of `line_count` lines as Parquet (about
+    `lines_per_customer` lines a customer), written a chunk of customers at a time, and
+    beside it `<name>_customers.parquet` with each customer's planted group. The last
+    chunk is cut at `line_count` lines, so a customer may lose some of theirs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writers: dict[str, pq.ParquetWriter] = {}
+    targets = {"log": path, "planted": planted_customers_path(path)}
+    written, customer, order, number = 0, 1, 1, 0
+    try:
+        while written < line_count:
+            customers = max(1, min(chunk, (line_count - written) // lines_per_customer + 1))
+            log, planted = planted_transaction_chunk(
+                customers, customer, order, seed * 1_000 + number
+            )
+            log = log.iloc[: line_count - written]
+            planted = planted[planted.customer_id <= log.CustomerID.max()]
+            for name, frame in (("log", log), ("planted", planted)):
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(targets[name], table.schema)
+                writers[name].write_table(table)
+            written += len(log)
+            customer += customers
+            order = int(log.InvoiceNo.max()) + 1
+            number += 1
+    finally:
+        for writer in writers.values():
+            writer.close()
+
+
+def planted_customers_path(log_path) -> Path:
+    """Where write_planted_transactions puts the planted groups of a log's customers."""
+    log_path = Path(log_path)
+    return log_path.with_name(f"{log_path.stem}_customers.parquet")

@@ -65,10 +65,13 @@
 {%- endmacro %}
 
 {#- Profile columns when the var is not set, where the input has them: a transaction
-    log's average order value and tenure, or the mall's gender and age. -#}
+    log's average order value and tenure, and the mall's gender and age (from a
+    customer table, when one is given beside the log). -#}
 {% macro default_profile_columns() -%}
-    {%- if has_transactions() -%}
+    {%- if has_transactions() and not has_customer_table() -%}
         {{ return(['average_order_value', 'tenure_days']) }}
+    {%- elif has_transactions() -%}
+        {{ return(['average_order_value', 'tenure_days', 'gender', 'age']) }}
     {%- endif -%}
     {{ return(['gender', 'age']) }}
 {%- endmacro %}

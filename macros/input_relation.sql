@@ -1,25 +1,48 @@
-{#- Where the customer rows come from, in this order: the `customers_relation` var (a
-    table or view already in the warehouse), the `customers_file` var (a CSV or Parquet
-    file read by DuckDB), the customers of a transaction log (transactions_file or
-    transactions_relation: stg_transactions__scored_customers, their RFM values), or the
-    bundled `raw.mall_customers` seed through its source. -#}
+{#- Where the customer rows come from, in this order: the customers of a transaction
+    log when one is given (transactions_file or transactions_relation:
+    stg_transactions__segmentation_input, their RFM values, joined onto the customer
+    table when there is one too), else the customer table (customer_table_input), else
+    the bundled `raw.mall_customers` seed through its source. -#}
 {% macro customers_input() -%}
+    {%- if has_transactions() -%}
+        {{ return(ref('stg_transactions__segmentation_input')) }}
+    {%- endif -%}
+    {%- set customer_table = customer_table_input() -%}
+    {%- if customer_table is not none -%}
+        {{ return(customer_table) }}
+    {%- endif -%}
+    {{ return(source('mall', 'mall_customers')) }}
+{%- endmacro %}
+
+
+{#- The customer table the user names: the `customers_relation` var (a table or view
+    already in the warehouse) or the `customers_file` var (a CSV or Parquet file read
+    by DuckDB); none when neither is set. -#}
+{% macro customer_table_input() -%}
     {%- set relation_name = var('customers_relation', none) -%}
     {%- set path = var('customers_file', none) -%}
-    {%- set has_relation = relation_name is not none and (relation_name | string | trim) != '' -%}
-    {%- set has_path = path is not none and (path | string | trim) != '' -%}
-    {%- if has_relation and has_path -%}
+    {%- if is_set(relation_name) and is_set(path) -%}
         {{ exceptions.raise_compiler_error(
             "customers_relation and customers_file are both set; choose one input"
         ) }}
-    {%- elif has_relation -%}
+    {%- elif is_set(relation_name) -%}
         {{ return(customers_relation_input(relation_name)) }}
-    {%- elif has_path -%}
+    {%- elif is_set(path) -%}
         {{ return(customers_file_input(path)) }}
-    {%- elif has_transactions() -%}
-        {{ return(ref('stg_transactions__scored_customers')) }}
     {%- endif -%}
-    {{ return(source('mall', 'mall_customers')) }}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#- Whether the user names a customer table (known at parse time: vars are). -#}
+{% macro has_customer_table() -%}
+    {{ return(is_set(var('customers_relation', none)) or is_set(var('customers_file', none))) }}
+{%- endmacro %}
+
+
+{#- A var holds something: not none, not blank. -#}
+{% macro is_set(value) -%}
+    {{ return(value is not none and (value | string | trim) != '') }}
 {%- endmacro %}
 
 

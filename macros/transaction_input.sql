@@ -4,15 +4,13 @@
 {% macro transactions_input() -%}
     {%- set relation_name = var('transactions_relation', none) -%}
     {%- set path = var('transactions_file', none) -%}
-    {%- set has_relation = relation_name is not none and (relation_name | string | trim) != '' -%}
-    {%- set has_path = path is not none and (path | string | trim) != '' -%}
-    {%- if has_relation and has_path -%}
+    {%- if is_set(relation_name) and is_set(path) -%}
         {{ exceptions.raise_compiler_error(
             "transactions_relation and transactions_file are both set; choose one input"
         ) }}
-    {%- elif has_relation -%}
+    {%- elif is_set(relation_name) -%}
         {{ return(customers_relation_input(relation_name, 'transactions_relation')) }}
-    {%- elif has_path -%}
+    {%- elif is_set(path) -%}
         {{ return(customers_file_input(path, 'transactions_file')) }}
     {%- endif -%}
     {{ return(none) }}
@@ -22,12 +20,26 @@
 {#- Whether the segmentation starts from a transaction log (known at parse time: vars
     are). -#}
 {% macro has_transactions() -%}
-    {%- set relation_name = var('transactions_relation', none) -%}
-    {%- set path = var('transactions_file', none) -%}
     {{ return(
-        (relation_name is not none and (relation_name | string | trim) != '')
-        or (path is not none and (path | string | trim) != '')
+        is_set(var('transactions_relation', none)) or is_set(var('transactions_file', none))
     ) }}
+{%- endmacro %}
+
+
+{#- Whether RFM values join a customer table (a log and a customer table both given)
+    rather than making the customer table themselves. -#}
+{% macro rfm_joins_customer_table() -%}
+    {{ return(has_transactions() and has_customer_table()) }}
+{%- endmacro %}
+
+
+{#- The columns a transaction log gives each customer, by the names features and
+    profile columns use. -#}
+{% macro rfm_value_columns() -%}
+    {{ return([
+        'recency_days', 'frequency', 'monetary', 'average_order_value', 'tenure_days',
+        'first_purchase_date', 'last_purchase_date',
+    ]) }}
 {%- endmacro %}
 
 

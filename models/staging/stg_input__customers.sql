@@ -11,12 +11,24 @@
 {%- set rounded_columns = numeric_columns | selectattr('round') | list %}
 {%- set imputed_features = columns | selectattr('is_feature')
     | rejectattr('missing', 'equalto', 'quarantine') | list %}
+{#- With a transaction log joined onto a customer table, a customer without a purchase
+    has no recency (stg_transactions__segmentation_input): when an RFM value is a
+    feature, the row is not segmented (is_without_purchase) rather than rejected. #}
+{%- set joins_rfm = rfm_joins_customer_table() %}
+{%- set rfm_features = columns | selectattr('is_feature')
+    | selectattr('header', 'in', rfm_value_columns()) | map(attribute='name') | list
+    if joins_rfm else [] %}
 
 with
 
 input_rows as {{ not_materialized() }} (
     select
+        {%- if joins_rfm %}
+        rfm__input_row_number as input_row_number,
+        rfm__has_purchase,
+        {%- else %}
         {{ input_row_number(input_relation) }} as input_row_number,
+        {%- endif %}
         {%- if customer_id.mode == 'column' %}
         {{ raw_input_value(customer_id.expression, customer_id.input_kind, true) }}
             as raw_customer_id,
@@ -51,7 +63,12 @@ field_problems as (
     select
         {{ customer_id_problem(customer_id) }} as customer_id__problem,
         {%- for column in columns %}
+        {%- if column.name in rfm_features %}
+        case when rfm__has_purchase then {{ column_problem(column) }} end
+            as problem__{{ column.name }},
+        {%- else %}
         {{ column_problem(column) }} as problem__{{ column.name }},
+        {%- endif %}
         {%- endfor %}
         *
     from parsed
@@ -211,9 +228,15 @@ final as (
         {{ column.name }},
         {%- endfor %}
         rejection_reason is null and has_rounded_value as has_rounded_value,
-        rejection_reason is null and has_missing_feature as has_imputed_value,
+        rejection_reason is null and has_missing_feature
+            {%- if rfm_features %} and rfm__has_purchase{% endif %} as has_imputed_value,
         rejection_reason is not null as is_quarantined,
-        rejection_reason is null and is_later_copy as is_exact_duplicate
+        rejection_reason is null and is_later_copy as is_exact_duplicate,
+        {%- if rfm_features %}
+        rejection_reason is null and not rfm__has_purchase
+        {%- else %}
+        false
+        {%- endif %} as is_without_purchase
     from verdicts
 )
 

@@ -121,6 +121,7 @@ def test_card_holders_with_text_ids_and_log_money_columns(tmp_path):
         "segmented, fractional value rounded": 0,
         "segmented, missing value imputed": len(missing),
         "exact duplicate collapsed": 1,
+        "not segmented: no purchase in the transaction log": 0,
         "quarantined": 6,
     }
     scaling = run.query("select * from segment_feature_scaling").set_index("feature_name")

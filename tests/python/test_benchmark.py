@@ -72,3 +72,33 @@ def test_each_table_builds_with_its_own_features(tmp_path):
     assert TABLES["mall"].build_vars(data) == {"customers_file": str(data)}
     wide = TABLES["wide"].build_vars(data)
     assert wide["segmentation_features"] == WIDE_FEATURES and wide["profile_columns"] == []
+    assert TABLES["transactions"].build_vars(data) == {"transactions_file": str(data)}
+
+
+def test_planted_log_has_the_lines_asked_for_returns_and_lines_without_a_customer(tmp_path):
+    from customer_segmentation.planted import planted_customers_path, write_planted_transactions
+
+    data = tmp_path / "log.parquet"
+    write_planted_transactions(data, 30_001, chunk=400)
+    log = pd.read_parquet(data)
+    planted = pd.read_parquet(planted_customers_path(data))
+    assert len(log) == 30_001 and (log["Quantity"] < 0).any()
+    assert log["CustomerID"].isna().any() and log["InvoiceNo"].is_monotonic_increasing
+    # Every customer with a line has a planted group, once; no line points elsewhere.
+    assert planted["customer_id"].is_unique
+    assert set(log["CustomerID"].dropna()) <= set(planted["customer_id"])
+    assert len(set(planted["customer_id"]) - set(log["CustomerID"].dropna())) < 0.01 * len(planted)
+
+
+def test_rfm_notebook_way_scores_customers_who_spent_and_finds_the_planted_groups(tmp_path):
+    from customer_segmentation.benchmark import notebook_way_rfm
+    from customer_segmentation.planted import planted_customers_path, write_planted_transactions
+
+    data, labels = tmp_path / "log.parquet", tmp_path / "labels.parquet"
+    write_planted_transactions(data, 40_000, chunk=1_000)
+    notebook_way_rfm(data, labels)
+    result = pd.read_parquet(labels).merge(pd.read_parquet(planted_customers_path(data)))
+    log = pd.read_parquet(data).dropna(subset=["CustomerID"])
+    spent = (log["Quantity"] * log["UnitPrice"]).groupby(log["CustomerID"]).sum()
+    assert set(result["customer_id"]) == set(spent[spent > 0].index)
+    assert adjusted_rand(result["planted_segment"], result["segment"]) > 0.7

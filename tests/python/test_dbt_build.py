@@ -283,6 +283,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_no_good_row_is_lost(tmp_path)
         "segmented, fractional value rounded": 2,
         "segmented, missing value imputed": 0,
         "exact duplicate collapsed": 1,
+        "not segmented: no purchase in the transaction log": 0,
         "quarantined": 13,
     }
 

@@ -136,6 +136,7 @@ def test_rfm_of_an_order_log_is_computed_and_scored_as_defined(tmp_path):
     assert summary.to_dict() == {
         "transaction line in RFM": len(log) - 3,
         "transaction line before the RFM window": 0,
+        "transaction line of a customer not in the customer table": 0,
         "transaction line quarantined": 3,
     }
 
@@ -207,3 +208,104 @@ def test_transaction_columns_name_an_amount_log(tmp_path):
         "customer_id"
     )
     assert built.frequency.sort_index().tolist() == expected.frequency.sort_index().tolist()
+
+
+def customer_table_beside(log: pd.DataFrame) -> pd.DataFrame:
+    """A customer table for a log, as a CRM exports it: most of the log's customers
+    (ids written as whole numbers where the log writes floats), one with only returns,
+    one who never bought, one row that is quarantined (an unreadable age), and one
+    customer loaded twice; the log's last forty customers are missing from it."""
+    ids = [12000 + index for index in range(200)] + [99001, 55555, 77777, 12000]
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame(
+        {
+            "CustomerID": [str(customer) for customer in ids],
+            "Gender": rng.choice(["Female", "Male"], len(ids)),
+            "Age": rng.integers(18, 80, len(ids)).astype(str),
+        }
+    )
+    table.loc[ids.index(77777), "Age"] = "abc"
+    table.iloc[-1] = table.iloc[0]
+    return table
+
+
+def test_rfm_joins_a_customer_table_and_customers_without_a_purchase_are_reported(tmp_path):
+    log = transaction_log()
+    table = customer_table_beside(log)
+    table_path = tmp_path / "crm.csv"
+    table.to_csv(table_path, index=False)
+    run = build(tmp_path, "joined", log, customers_file=str(table_path))
+
+    # RFM and scores of the table's customers, ranked among those who bought.
+    table_ids = {12000 + index for index in range(200)} | {99001, 55555}
+    as_of = (usable_lines(log).time.max().normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    of_table = log[log.CustomerID.isin(table_ids)]
+    expected = expected_rfm(of_table, by_order=True, as_of=as_of).reindex(sorted(table_ids))
+    expected.loc[55555, ["frequency", "monetary"]] = 0
+    built = compare(run, expected)
+    assert built.loc[55555].unscored_reason == (
+        "no purchase: no line in the transaction log or the RFM window"
+    )
+    assert built.loc[99001].unscored_reason == (
+        "no purchase in the window: only returns or zero amounts"
+    )
+    assert not built.loc[[55555, 99001]].is_scored.any()
+
+    # Those who bought are segmented, with the table's own columns as profiles.
+    segments = run.query("select * from customer_segments")
+    assert set(segments.customer_id) == table_ids - {55555, 99001}
+    assert {"gender", "age", "average_order_value"} <= set(segments.columns)
+
+    # Every row of the table and line of the log is accounted for.
+    summary = run.query("select input_table, outcome, row_count from data_quality_summary")
+    counts = summary.set_index(["input_table", "outcome"]).row_count
+    assert counts["customers", "segmented"] == 200
+    assert counts["customers", "not segmented: no purchase in the transaction log"] == 2
+    assert counts["customers", "exact duplicate collapsed"] == 1
+    assert counts["customers", "quarantined"] == 1
+    lines = usable_lines(log)
+    outside = (~lines.customer_id.isin(table_ids)).sum()
+    assert counts["transactions", "transaction line of a customer not in the customer table"] == (
+        outside
+    )
+    assert counts["transactions", "transaction line in RFM"] == len(lines) - outside
+    assert counts["transactions"].sum() == len(log)
+    assert counts["customers"].sum() == len(table)
+
+
+def test_text_ids_join_verbatim_and_a_table_sharing_no_id_fails_clearly(tmp_path):
+    log = transaction_log(customer_count=60, seed=11)
+    log["CustomerID"] = log.CustomerID.map(
+        lambda customer: None if pd.isna(customer) else f"C-{int(customer)}"
+    )
+    table = pd.DataFrame({"client_id": [f"C-{12000 + index}" for index in range(50)] + ["C-1"]})
+    table_path = tmp_path / "clients.parquet"
+    table.to_parquet(table_path)
+    run = build(
+        tmp_path,
+        "text_ids",
+        log,
+        customers_file=str(table_path),
+        customer_id_column="client_id",
+        segment_count=3,
+    )
+    built = run.query("select * from customer_rfm").set_index("customer_id")
+    assert set(built.index) == set(table.client_id)
+    assert built.drop(index="C-1").is_scored.all() and not built.loc["C-1"].is_scored
+    segments = run.query("select customer_id from customer_segments")
+    assert len(segments) == 50
+
+    # The table's ids written another way: nothing matches, and the build says so.
+    table.assign(client_id=table.client_id.str.replace("C-", "K-")).to_parquet(table_path)
+    failed = run_dbt(
+        ["build"],
+        tmp_path / "text_ids.duckdb",
+        dbt_vars={
+            "transactions_file": str(tmp_path / "text_ids.csv"),
+            "customers_file": str(table_path),
+            "customer_id_column": "client_id",
+            "segment_count": 3,
+        },
+    )
+    assert not failed.success
+    assert "has a purchase in the transaction log" in failed.explain()

@@ -120,5 +120,6 @@ def test_a_million_rows_with_one_percent_bad_rows_scattered(tmp_path):
         "segmented, fractional value rounded": ROUNDED_ROWS,
         "segmented, missing value imputed": 0,
         "exact duplicate collapsed": EXACT_COPIES,
+        "not segmented: no purchase in the transaction log": 0,
         "quarantined": BAD_ROWS,
     }

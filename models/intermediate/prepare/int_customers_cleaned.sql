@@ -20,6 +20,7 @@ valid_customers as (
     from staged_customers
     where not is_quarantined
         and not is_exact_duplicate
+        and not is_without_purchase
 )
 
 select * from valid_customers

@@ -1,5 +1,5 @@
-{#- Where every input row went: the customer table's rows (five outcomes) and, when the
-    segmentation starts from a transaction log, its lines (three). Each input's counts
+{#- Where every input row went: the customer table's rows (six outcomes) and, when the
+    segmentation starts from a transaction log, its lines (four). Each input's counts
     add up to its rows; shares are within each input. -#}
 {%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
 {%- set window_days = rfm_window_days() %}
@@ -19,6 +19,7 @@ outcomes as (
         case
             when is_quarantined then 'quarantined'
             when is_exact_duplicate then 'exact duplicate collapsed'
+            when is_without_purchase then 'not segmented: no purchase in the transaction log'
             when has_imputed_value then 'segmented, missing value imputed'
             when has_rounded_value then 'segmented, fractional value rounded'
             else 'segmented'
@@ -31,16 +32,28 @@ outcomes as (
 
     select
         case
-            when is_quarantined then 'transaction line quarantined'
+            when transaction_lines.is_quarantined then 'transaction line quarantined'
             {%- if window_days is not none and as_of is not none %}
-            when cast(line_time as date)
+            when cast(transaction_lines.line_time as date)
                 < {{ dbt.dateadd('day', -window_days, "cast('" ~ as_of ~ "' as date)") }}
                 then 'transaction line before the RFM window'
+            {%- endif %}
+            {%- if rfm_joins_customer_table() %}
+            when table_customers.rfm__customer_id is null
+                then 'transaction line of a customer not in the customer table'
             {%- endif %}
             else 'transaction line in RFM'
         end as outcome,
         count(*) as row_count
     from transaction_lines
+    {%- if rfm_joins_customer_table() %}
+    left join (
+        select distinct rfm__customer_id
+        from {{ ref('stg_transactions__segmentation_input') }}
+        where rfm__customer_id is not null
+    ) as table_customers
+        on transaction_lines.customer_id = table_customers.rfm__customer_id
+    {%- endif %}
     group by 1
 ),
 
@@ -55,10 +68,12 @@ all_outcomes as (
         union all select 'customers', 'segmented, fractional value rounded', 2
         union all select 'customers', 'segmented, missing value imputed', 3
         union all select 'customers', 'exact duplicate collapsed', 4
-        union all select 'customers', 'quarantined', 5
-        union all select 'transactions', 'transaction line in RFM', 6
-        union all select 'transactions', 'transaction line before the RFM window', 7
-        union all select 'transactions', 'transaction line quarantined', 8
+        union all select 'customers', 'not segmented: no purchase in the transaction log', 5
+        union all select 'customers', 'quarantined', 6
+        union all select 'transactions', 'transaction line in RFM', 7
+        union all select 'transactions', 'transaction line before the RFM window', 8
+        union all select 'transactions', 'transaction line of a customer not in the customer table', 9
+        union all select 'transactions', 'transaction line quarantined', 10
     ) as expected
     left join outcomes
         on expected.outcome = outcomes.outcome

@@ -5,13 +5,44 @@
     customer's rank() (ties share the lowest rank) among the n scored customers, by
     recency_days descending (r_score), frequency ascending (f_score) and monetary
     ascending (m_score). Customers with no purchase (frequency 0) are listed, unscored,
-    with the reason. Empty without a transaction log. -#}
+    with the reason. Empty without a transaction log.
+
+    With a customer table beside the log, the customers are the table's (its usable
+    rows, one per customer, under its ids), and the scores rank those with a purchase;
+    the log's customers the table does not hold are left out (data_quality_summary
+    counts their lines). -#}
 
 with
+
+{%- if rfm_joins_customer_table() %}
+{%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
+
+transaction_customers as (
+    select
+        staged_customers.customer_id,
+        joined.rfm__unscored_reason as unscored_reason,
+        joined.first_purchase_date,
+        joined.last_purchase_date,
+        {{ "cast('" ~ as_of ~ "' as date)" if as_of is not none else 'cast(null as date)' }}
+            as rfm_as_of,
+        joined.recency_days,
+        joined.frequency,
+        joined.monetary,
+        joined.average_order_value,
+        joined.tenure_days,
+        joined.rfm__has_purchase as is_scored
+    from {{ ref('stg_input__customers') }} as staged_customers
+    inner join {{ ref('stg_transactions__segmentation_input') }} as joined
+        on staged_customers.input_row_number = joined.rfm__input_row_number
+    where not staged_customers.is_quarantined
+        and not staged_customers.is_exact_duplicate
+),
+{%- else %}
 
 transaction_customers as (
     select * from {{ ref('stg_transactions__customers') }}
 ),
+{%- endif %}
 
 rfm_segments as (
     select * from {{ ref('rfm_segments') }}
