@@ -162,9 +162,16 @@
     format transaction_date_format names, or US month/day/year with or without a time
     (12/9/2011 12:50); null when none reads it. A typed date or timestamp column is
     read as it is. -#}
+{#- True for an input column the engine already types as a date or time. -#}
+{% macro is_time_kind(input_kind) -%}
+    {{ return(input_kind in [
+        'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_NS', 'TIMESTAMP_MS',
+        'TIMESTAMP_S', 'DATE', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ',
+    ]) }}
+{%- endmacro %}
+
 {% macro parsed_transaction_time(expression, input_kind) -%}
-    {%- if input_kind in ['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_NS',
-        'TIMESTAMP_MS', 'TIMESTAMP_S', 'DATE', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ'] -%}
+    {%- if is_time_kind(input_kind) -%}
         cast({{ expression }} as {{ dbt.type_timestamp() }})
     {%- else -%}
         {%- set text = raw_input_value(expression, input_kind, false) -%}
@@ -222,24 +229,27 @@
 {%- endmacro %}
 
 
-{#- The RFM reference date: the rfm_as_of var (a date), else the day after the latest
-    date of a usable line of `lines_relation`. A date literal; none when there is no
-    usable line (or at parse time). -#}
-{% macro rfm_as_of_date(lines_relation) -%}
+{#- The RFM reference date as a date literal: the rfm_as_of var (a date), else the
+    latest `time_column` of `relation`'s rows meeting `condition`, a day later with
+    `day_after`. By default the rfm_as_of stg_transactions__customers computed; the
+    customers model itself reads the log's latest usable line (day_after) where its
+    window needs the date first. None when there is no usable line (or at parse
+    time). -#}
+{% macro rfm_as_of_date(relation, time_column='rfm_as_of', condition='1 = 1', day_after=false) -%}
     {%- set configured = var('rfm_as_of', none) -%}
     {%- if configured is not none -%}
         {{ return(checked_date_var(configured, 'rfm_as_of')) }}
     {%- endif -%}
-    {%- if not execute or load_relation(lines_relation) is none -%}
+    {%- if not execute or load_relation(relation) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set latest = run_query(
-        'select max(cast(line_time as date)) from ' ~ lines_relation ~ ' where not is_quarantined'
+        'select max(cast(' ~ time_column ~ ' as date)) from ' ~ relation ~ ' where ' ~ condition
     ).columns[0].values()[0] -%}
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return((latest + modules.datetime.timedelta(days=1)).isoformat()) }}
+    {{ return((latest + modules.datetime.timedelta(days=1 if day_after else 0)).isoformat()) }}
 {%- endmacro %}
 
 

@@ -1,20 +1,26 @@
 {#- Where every input row went: the customer table's rows (six outcomes) and, when the
     segmentation starts from a transaction log, its lines (four). Each input's counts
     add up to its rows; shares are within each input. -#}
-{%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
-{%- set window_days = rfm_window_days() %}
-
 with
 
 staged_customers as (
     select * from {{ ref('stg_input__customers') }}
 ),
 
-transaction_lines as (
-    select * from {{ ref('stg_transactions__lines') }}
+transaction_customers as (
+    select * from {{ ref('stg_transactions__customers') }}
 ),
 
-outcomes as (
+rejected_lines as (
+    select * from {{ ref('stg_transactions__rejected_lines') }}
+),
+
+{#- Counting the log's lines reads no column: cheap even at a hundred million. #}
+log_size as (
+    select count(*) as line_count from {{ ref('stg_transactions__lines') }}
+),
+
+customer_outcomes as (
     select
         case
             when is_quarantined then 'quarantined'
@@ -27,34 +33,58 @@ outcomes as (
         count(*) as row_count
     from staged_customers
     group by 1
+),
 
-    union all
-
+{#- The customers' lines are those in the RFM window; the usable lines before it are
+    what is left of the log after them and the rejected lines. #}
+counted_lines as (
     select
+        {%- if rfm_joins_customer_table() %}
         case
-            when transaction_lines.is_quarantined then 'transaction line quarantined'
-            {%- if window_days is not none and as_of is not none %}
-            when cast(transaction_lines.line_time as date)
-                < {{ dbt.dateadd('day', -window_days, "cast('" ~ as_of ~ "' as date)") }}
-                then 'transaction line before the RFM window'
-            {%- endif %}
-            {%- if rfm_joins_customer_table() %}
             when table_customers.rfm__customer_id is null
                 then 'transaction line of a customer not in the customer table'
-            {%- endif %}
             else 'transaction line in RFM'
         end as outcome,
-        count(*) as row_count
-    from transaction_lines
+        {%- else %}
+        'transaction line in RFM' as outcome,
+        {%- endif %}
+        cast(sum(transaction_customers.line_count) as {{ dbt.type_bigint() }}) as row_count
+    from transaction_customers
     {%- if rfm_joins_customer_table() %}
     left join (
         select distinct rfm__customer_id
         from {{ ref('stg_transactions__segmentation_input') }}
         where rfm__customer_id is not null
     ) as table_customers
-        on transaction_lines.customer_id = table_customers.rfm__customer_id
+        on transaction_customers.customer_id = table_customers.rfm__customer_id
     {%- endif %}
     group by 1
+
+    union all
+
+    select 'transaction line quarantined' as outcome, count(*) as row_count
+    from rejected_lines
+),
+
+line_outcomes as (
+    select outcome, row_count from counted_lines
+
+    union all
+
+    select
+        'transaction line before the RFM window' as outcome,
+        cast(log_size.line_count - coalesce(sum(counted_lines.row_count), 0)
+            as {{ dbt.type_bigint() }}) as row_count
+    from log_size
+    left join counted_lines
+        on 1 = 1
+    group by log_size.line_count
+),
+
+outcomes as (
+    select * from customer_outcomes
+    union all
+    select * from line_outcomes
 ),
 
 all_outcomes as (

@@ -3,18 +3,17 @@
 
 with
 
-lines as (
-    select * from {{ ref('stg_transactions__lines') }}
+rejected_lines as (
+    select * from {{ ref('stg_transactions__rejected_lines') }}
 ),
 
 quarantined as (
     select
         line_number,
-        {{ as_text('customer_id') }} as customer_id,
+        customer_id,
         raw_values,
         rejection_reason
-    from lines
-    where is_quarantined
+    from rejected_lines
 )
 
 select * from quarantined

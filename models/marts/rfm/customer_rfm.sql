@@ -15,7 +15,7 @@
 with
 
 {%- if rfm_joins_customer_table() %}
-{%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
+{%- set as_of = rfm_as_of_date(ref('stg_transactions__customers')) %}
 
 transaction_customers as (
     select

@@ -9,11 +9,18 @@
     as_of minus the date of the latest of them, in whole days; monetary is the sum of
     every line amount in the window, returns included, rounded to cents. A customer
     with no such occasion (only returns, or only zero amounts) is not scored
-    (is_scored false, with the reason): the segmentation leaves them out. -#}
-{%- set as_of = rfm_as_of_date(ref('stg_transactions__lines')) %}
+    (is_scored false, with the reason): the segmentation leaves them out.
+
+    One pass over the log, lines to occasions to customers in one query: writing the
+    occasions down (one row per order) costs more than the whole fold. The
+    default rfm_as_of is computed here, from the same pass, and kept in rfm_as_of for
+    the models after (rfm_as_of_date reads it). Only a window without an rfm_as_of var
+    needs the date before the pass: then the log is read once more for it. -#}
+{%- set configured_as_of = var('rfm_as_of', none) %}
 {%- set window_days = rfm_window_days() %}
-{%- set as_of_date = "cast('" ~ as_of ~ "' as date)" if as_of is not none
-    else 'cast(null as date)' %}
+{%- set window_as_of = rfm_as_of_date(
+    ref('stg_transactions__lines'), 'line_time', 'not is_quarantined', day_after=true
+) if window_days is not none else none %}
 
 with
 
@@ -25,25 +32,25 @@ window_lines as (
     select
         customer_id,
         order_id,
+        case when order_id is null then cast(line_time as date) end as occasion_day,
         line_time,
         cast(amount as decimal(38, 6)) as amount
     from lines
     where not is_quarantined
-        {%- if window_days is not none and as_of is not none %}
-        and cast(line_time as date) >= {{ dbt.dateadd('day', -window_days, as_of_date) }}
+        {%- if window_as_of is not none %}
+        and cast(line_time as date)
+            >= {{ dbt.dateadd('day', -window_days, "cast('" ~ window_as_of ~ "' as date)") }}
         {%- endif %}
 ),
 
 occasions as (
     select
         customer_id,
-        coalesce(order_id, 'day ' || cast(cast(line_time as date) as {{ dbt.type_string() }}))
-            as occasion_key,
         sum(amount) as net_amount,
         max(line_time) as occasion_time,
         count(*) as line_count
     from window_lines
-    group by 1, 2
+    group by customer_id, order_id, occasion_day
 ),
 
 customers as (
@@ -52,11 +59,27 @@ customers as (
         count(case when net_amount > 0 then 1 end) as frequency,
         min(case when net_amount > 0 then occasion_time end) as first_purchase_time,
         max(case when net_amount > 0 then occasion_time end) as last_purchase_time,
+        max(occasion_time) as latest_line_time,
         round(sum(net_amount), 2) as monetary,
         count(*) as occasion_count,
         sum(line_count) as line_count
     from occasions
     group by customer_id
+),
+
+dated as (
+    select
+        *,
+        {%- if configured_as_of is not none %}
+        cast('{{ checked_date_var(configured_as_of, "rfm_as_of") }}' as date) as as_of_date
+        {%- elif window_as_of is not none %}
+        cast('{{ window_as_of }}' as date) as as_of_date
+        {%- else %}
+        {#- The day after the latest usable line: every usable line is in the window. #}
+        cast({{ dbt.dateadd('day', 1, 'cast(max(latest_line_time) over () as date)') }} as date)
+            as as_of_date
+        {%- endif %}
+    from customers
 ),
 
 final as (
@@ -68,18 +91,18 @@ final as (
         end as unscored_reason,
         cast(first_purchase_time as date) as first_purchase_date,
         cast(last_purchase_time as date) as last_purchase_date,
-        {{ as_of_date }} as rfm_as_of,
-        cast({{ dbt.datediff('cast(last_purchase_time as date)', as_of_date, 'day') }}
+        as_of_date as rfm_as_of,
+        cast({{ dbt.datediff('cast(last_purchase_time as date)', 'as_of_date', 'day') }}
             as {{ dbt.type_int() }}) as recency_days,
         cast(frequency as {{ dbt.type_int() }}) as frequency,
         cast(monetary as {{ double_type() }}) as monetary,
         cast(monetary as {{ double_type() }}) / nullif(frequency, 0) as average_order_value,
-        cast({{ dbt.datediff('cast(first_purchase_time as date)', as_of_date, 'day') }}
+        cast({{ dbt.datediff('cast(first_purchase_time as date)', 'as_of_date', 'day') }}
             as {{ dbt.type_int() }}) as tenure_days,
         cast(occasion_count as {{ dbt.type_int() }}) as occasion_count,
         cast(line_count as {{ dbt.type_bigint() }}) as line_count,
         frequency > 0 as is_scored
-    from customers
+    from dated
 )
 
 select * from final
