@@ -44,6 +44,12 @@ __all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "parse_algorithm"]  # re-exported
 # above this many rows they are refused and the caller fits them on a sample.
 QUADRATIC_ROW_LIMIT = 10_000
 QUADRATIC_ALGORITHMS = ("ward", "dbscan")
+# DBSCAN's eps is searched among these percentiles of the k-distance curve.
+DBSCAN_EPS_PERCENTILES = tuple(range(50, 99, 2))
+# Kaufman and Rousseeuw: a silhouette at or below 0.25 shows no substantial structure.
+NO_STRUCTURE_SILHOUETTE = 0.25
+# Uniform random sets DBSCAN's chosen eps must do better on than (see dbscan_parameters).
+DBSCAN_REFERENCE_COUNT = 5
 # algorithm_comparison_sample_size: rows the algorithms are compared on.
 COMPARISON_SAMPLE_SIZE_LIMITS = (100, QUADRATIC_ROW_LIMIT)
 DEFAULT_COMPARISON_SAMPLE_SIZE = 3_000
@@ -77,6 +83,8 @@ class Clustering:
     centres: np.ndarray  # (n_clusters, n_features)
     fit_seconds: float
     parameters: str = ""  # what the algorithm was run with, for people reading the table
+    # DBSCAN's (min_samples, eps), to refit with the same ones; None for the others.
+    dbscan_settings: tuple[int, float] | None = None
 
     @property
     def segment_count(self) -> int:
@@ -117,22 +125,27 @@ def dbscan_min_samples(row_count: int, feature_count: int) -> int:
     return max(2 * feature_count, math.ceil(math.log(max(row_count, 2))))
 
 
-def dbscan_eps(features: np.ndarray, min_samples: int) -> float:
-    """DBSCAN's eps from the k-distance curve, k = min_samples.
-
-    Each row's k-distance is the distance to its (min_samples - 1)-th nearest other row:
-    the smallest eps at which that row is a core point. Sorted, the k-distances stay
-    low inside clusters and climb steeply among outliers; eps is the knee of that curve,
-    the point lying furthest below the chord joining its ends with both axes scaled to
-    [0, 1] (the construction clustering.elbow_k uses for the inertia curve). A knee of
-    zero (mostly exact duplicates) becomes the smallest positive k-distance.
-    """
+def k_distances(features: np.ndarray, min_samples: int) -> np.ndarray:
+    """Each row's k-distance, sorted: the distance to its (min_samples - 1)-th nearest
+    other row, the smallest eps at which the row is a DBSCAN core point."""
     rows = len(features)
     if rows < 2:
         raise SettingsError(f"DBSCAN needs at least 2 rows, got {rows}")
     neighbours = min(min_samples, rows)
     distances, _ = NearestNeighbors(n_neighbors=neighbours).fit(features).kneighbors(features)
-    curve = np.sort(distances[:, -1])
+    return np.sort(distances[:, -1])
+
+
+def dbscan_eps(features: np.ndarray, min_samples: int) -> float:
+    """The knee of the k-distance curve, k = min_samples: the point lying furthest below
+    the chord joining its ends with both axes scaled to [0, 1] (the construction
+    clustering.elbow_k uses for the inertia curve). A knee of zero (mostly exact
+    duplicates) becomes the smallest positive k-distance.
+
+    The classic single guess at eps; `dbscan_parameters` searches instead, because on
+    customers the knee often sits where every group has merged into one."""
+    curve = k_distances(features, min_samples)
+    rows = len(curve)
     span = curve[-1] - curve[0]
     if span <= 0:
         knee = float(curve[0])
@@ -145,6 +158,143 @@ def dbscan_eps(features: np.ndarray, min_samples: int) -> float:
     positive = curve[curve > 0]
     # Every row identical: any eps puts them in one cluster.
     return float(positive[0]) if positive.size else 1.0
+
+
+@dataclass(frozen=True)
+class DbscanChoice:
+    """The eps and min_samples DBSCAN runs with, and how they were found."""
+
+    eps: float
+    min_samples: int
+    how: str  # "dbscan_eps var", or the search's score
+    clustered_silhouette: float = float("nan")  # coverage-weighted, see dbscan_parameters
+    segmentation_silhouette: float = float("nan")
+
+    @property
+    def parameters(self) -> str:
+        return f"eps={self.eps:.4g} ({self.how}), min_samples={self.min_samples}"
+
+
+def nearest_centre_labels(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Each row's nearest centre (ties to the lower position), as SQL scores customers."""
+    squared = ((features[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    return squared.argmin(axis=1)
+
+
+def without_fragments(labels: np.ndarray, min_samples: int) -> np.ndarray:
+    """DBSCAN labels with every cluster of fewer than 2 x min_samples members turned
+    into noise (-1) and the rest renumbered from 0 in order. A cluster that small is a
+    fragment at the fringe of a dense region (a lone Gaussian blob breaks into a core
+    and such fragments), not a segment."""
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.array([], int)
+    kept = np.flatnonzero(sizes >= 2 * min_samples)
+    mapping = np.full(len(sizes) + 1, -1)
+    mapping[kept] = np.arange(len(kept))
+    return np.where(labels >= 0, mapping[labels], -1)
+
+
+def eps_search(
+    features: np.ndarray, min_samples: int, silhouette_sample_size: int, random_state: int
+) -> list[tuple[float, float, float, float]]:
+    """(score, eps, clustered silhouette, segmentation silhouette) of every eps among
+    DBSCAN_EPS_PERCENTILES of the k-distance curve that gives at least two clusters
+    (see dbscan_parameters for the score)."""
+    curve = k_distances(features, min_samples)
+    candidates = sorted({float(np.percentile(curve, p)) for p in DBSCAN_EPS_PERCENTILES} - {0.0})
+    whole = SampledSilhouette(features, silhouette_sample_size, random_state)
+    scored = []
+    for candidate in candidates:
+        labels = without_fragments(
+            DBSCAN(eps=candidate, min_samples=min_samples).fit_predict(features), min_samples
+        )
+        clustered = labels >= 0
+        count = np.unique(labels[clustered]).size
+        if count < 2 or count > clustered.sum() - 1:
+            continue
+        own = SampledSilhouette(features[clustered], silhouette_sample_size, random_state)
+        clustered_score = own.score(labels[clustered]) * clustered.mean()
+        assigned = nearest_centre_labels(features, member_means(features, labels))
+        if np.unique(assigned).size < 2:
+            continue
+        segmentation_score = whole.score(assigned)
+        score = (clustered_score + segmentation_score) / 2
+        scored.append((score, candidate, clustered_score, segmentation_score))
+    return scored
+
+
+def dbscan_parameters(
+    features: np.ndarray,
+    min_samples: int | None = None,
+    eps: float | None = None,
+    silhouette_sample_size: int = 3_000,
+    random_state: int = 0,
+    reference_count: int = DBSCAN_REFERENCE_COUNT,
+) -> DbscanChoice:
+    """DBSCAN's eps and min_samples for `features`, deterministically.
+
+    min_samples: as given, else `dbscan_min_samples`. eps: as given, else searched
+    among DBSCAN_EPS_PERCENTILES of the k-distance curve (`k_distances`). Clusters of
+    fewer than 2 x min_samples rows count as noise (`without_fragments`). Each eps that
+    gives at least two clusters is scored by the mean of two silhouettes:
+    - clustered: the silhouette of DBSCAN's own clusters (noise left out) times the
+      share of rows they hold, so an eps that explains few customers scores low;
+    - segmentation: the silhouette of the labelling customers get (every row to its
+      nearest cluster centre, noise included).
+    The highest score wins (ties to the smaller eps), among the eps whose clustered
+    silhouette reaches NO_STRUCTURE_SILHOUETTE (Kaufman and Rousseeuw's bound for "no
+    substantial structure"). Random points form clusters by chance too, so the winner
+    must also beat the best score of the same search on each of `reference_count`
+    (DBSCAN_REFERENCE_COUNT) uniform reference sets of as many rows in the same
+    bounding box (drawn from `random_state`, as for the gap statistic). When nothing qualifies,
+    the data has no density structure DBSCAN can find, and that is an error that says so.
+    """
+    rows, feature_count = features.shape
+    min_samples = min_samples or dbscan_min_samples(rows, feature_count)
+    if eps is not None:
+        return DbscanChoice(eps, min_samples, "dbscan_eps var")
+    scored = eps_search(features, min_samples, silhouette_sample_size, random_state)
+    qualified = [each for each in scored if each[2] >= NO_STRUCTURE_SILHOUETTE]
+    # Highest score; on a tie the smaller eps (the candidates come in ascending order).
+    best = max(qualified, key=lambda each: (round(each[0], 12), -each[1]), default=None)
+    reference_best = float("-inf")
+    if best is not None:
+        generator = np.random.default_rng(random_state)
+        low, high = features.min(axis=0), features.max(axis=0)
+        for _ in range(reference_count):
+            reference = low + generator.random(features.shape) * (high - low)
+            found = eps_search(reference, min_samples, silhouette_sample_size, random_state)
+            reference_best = max([reference_best, *(each[0] for each in found)])
+    if best is None or best[0] <= reference_best:
+        if best is None:
+            found = max((each[2] for each in scored), default=None)
+            reason = (
+                f"its clusters reach a coverage-weighted silhouette of {found:.3f} at best, "
+                f"below {NO_STRUCTURE_SILHOUETTE}"
+                if found is not None
+                else "no eps gives two clusters"
+            )
+        else:
+            reason = (
+                f"its best score {best[0]:.3f} does not beat {reference_best:.3f}, the best "
+                f"on {reference_count} sets of uniform random points in the same box"
+            )
+        raise SettingsError(
+            f"dbscan finds no density structure in {rows:,} rows (min_samples={min_samples}, "
+            f"eps searched between the {DBSCAN_EPS_PERCENTILES[0]}th and "
+            f"{DBSCAN_EPS_PERCENTILES[-1]}th percentile of the k-distances): {reason}; "
+            "choose another segment_algorithm, or set dbscan_eps and dbscan_min_samples"
+        )
+    score, chosen, clustered_score, segmentation_score = best
+    how = f"searched: score {score:.3f}"
+    if reference_count:
+        how += f", uniform reference best {reference_best:.3f}"
+    return DbscanChoice(
+        chosen,
+        min_samples,
+        how,
+        clustered_score,
+        segmentation_score,
+    )
 
 
 def member_means(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -162,12 +312,17 @@ def cluster(
     k: int,
     random_state: int,
     n_init: int,
+    min_samples: int | None = None,
+    eps: float | None = None,
+    silhouette_sample_size: int = 3_000,
+    reference_count: int = DBSCAN_REFERENCE_COUNT,
 ) -> Clustering:
     """Cluster `features` (rows x features, standardised) with one algorithm.
 
     K-Means and the Gaussian mixture (full covariances) start `n_init` times from
     `random_state`; Ward cuts its tree at `k` clusters; DBSCAN ignores `k` and finds its
-    own number of clusters, with `dbscan_min_samples` and `dbscan_eps`. The same input
+    own number of clusters, with `min_samples` and `eps` when given, else those of
+    `dbscan_parameters` (which raises when it finds no density structure). The same input
     and random_state give the same labels. Ward and DBSCAN refuse more than
     QUADRATIC_ROW_LIMIT rows: sample first (see `comparison_rows`).
     """
@@ -182,6 +337,7 @@ def cluster(
     if name != "dbscan" and not 2 <= k <= rows - 1:
         raise SettingsError(f"{name} needs 2 <= k <= rows - 1, got k={k} for {rows} rows")
     started = time.perf_counter()
+    dbscan_settings = None
     if name == "kmeans":
         model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         labels = model.fit_predict(matrix)
@@ -199,17 +355,23 @@ def cluster(
         centres = member_means(matrix, labels)
         parameters = f"k={k}, linkage=ward"
     else:
-        min_samples = dbscan_min_samples(rows, feature_count)
-        eps = dbscan_eps(matrix, min_samples)
-        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(matrix)
+        choice = dbscan_parameters(
+            matrix, min_samples, eps, silhouette_sample_size, random_state, reference_count
+        )
+        labels = without_fragments(
+            DBSCAN(eps=choice.eps, min_samples=choice.min_samples).fit_predict(matrix),
+            choice.min_samples,
+        )
         centres = member_means(matrix, labels)
-        parameters = f"eps={eps:.4g} (k-distance knee), min_samples={min_samples}"
+        parameters = choice.parameters
+        dbscan_settings = (choice.min_samples, choice.eps)
     return Clustering(
         algorithm=name,
         labels=np.asarray(labels, dtype=np.int64),
         centres=np.asarray(centres, dtype=np.float64),
         fit_seconds=time.perf_counter() - started,
         parameters=parameters,
+        dbscan_settings=dbscan_settings,
     )
 
 
@@ -251,6 +413,49 @@ def _metrics(
     )
 
 
+def comparison_fit(
+    name: str,
+    features: np.ndarray,
+    k: int,
+    random_state: int,
+    n_init: int,
+    silhouette_sample_size: int,
+    min_samples: int | None,
+    eps: float | None,
+) -> Clustering:
+    """One algorithm's fit for the comparison. Where DBSCAN's search finds no density
+    structure, the comparison still shows what DBSCAN does at the k-distance knee (the
+    classic single guess), rather than leaving the row out. The comparison describes,
+    it does not decide: DBSCAN's search here skips the uniform-reference check, which
+    costs five more searches on every refit."""
+    try:
+        return cluster(
+            name,
+            features,
+            k,
+            random_state,
+            n_init,
+            min_samples,
+            eps,
+            silhouette_sample_size,
+            reference_count=0,
+        )
+    except SettingsError:
+        if name != "dbscan":
+            raise
+    min_samples = min_samples or dbscan_min_samples(*features.shape)
+    knee = dbscan_eps(features, min_samples)
+    fitted = cluster(name, features, k, random_state, n_init, min_samples, knee)
+    return Clustering(
+        fitted.algorithm,
+        fitted.labels,
+        fitted.centres,
+        fitted.fit_seconds,
+        f"eps={knee:.4g} (k-distance knee: the search found no density structure), "
+        f"min_samples={min_samples}",
+    )
+
+
 def compare_algorithms(
     features: np.ndarray,
     k: int,
@@ -258,6 +463,8 @@ def compare_algorithms(
     n_init: int,
     silhouette_sample_size: int,
     row_limit: int,
+    dbscan_min_samples_setting: int | None = None,
+    dbscan_eps_setting: float | None = None,
 ) -> pd.DataFrame:
     """Fit every algorithm on the same rows and measure it; one row per algorithm.
 
@@ -277,7 +484,19 @@ def compare_algorithms(
     # One thread, as in clustering.fit_segment_candidates: on a shared machine the
     # default thread pools spin against other work.
     with threadpool_limits(limits=FIT_THREADS):
-        fits = [cluster(name, subset, k, random_state, n_init) for name in ALGORITHMS]
+        fits = [
+            comparison_fit(
+                name,
+                subset,
+                k,
+                random_state,
+                n_init,
+                silhouette_sample_size,
+                dbscan_min_samples_setting,
+                dbscan_eps_setting,
+            )
+            for name in ALGORITHMS
+        ]
         reference = fits[0].labels
         # The algorithms that leave no row out are measured on one set of distances.
         silhouette_of_all_rows = SampledSilhouette(subset, silhouette_sample_size, random_state)
@@ -332,6 +551,8 @@ def algorithm_comparison(
         settings.n_init,
         settings.silhouette_sample_size,
         row_limit,
+        settings.dbscan_min_samples,
+        settings.dbscan_eps,
     )
     frame.insert(2, "dimension_count", len(dimensions))
     frame.insert(3, "k", k)

@@ -20,20 +20,28 @@ from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
 )
+from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from customer_segmentation.algorithms import QUADRATIC_ALGORITHMS, QUADRATIC_ROW_LIMIT, cluster
 from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import FitSettings, SettingsError
+from customer_segmentation.settings import K_RULES, FitSettings, SettingsError
 
 FIT_THREADS = 1
 # How far from the elbow the silhouette may move the choice of k (see choose_k).
 ELBOW_NEIGHBOURHOOD = 1
-SELECTION_RULE = (
-    "elbow of the inertia curve (largest drop below the chord from the smallest to the "
-    f"largest k), then the highest silhouette within +/-{ELBOW_NEIGHBOURHOOD} of it; "
-    "ties go to the smaller k"
-)
+SELECTION_RULES = {
+    "elbow_silhouette": (
+        "elbow of the inertia curve (largest drop below the chord from the smallest to "
+        f"the largest k), then the highest silhouette within +/-{ELBOW_NEIGHBOURHOOD} of "
+        "it; ties go to the smaller k"
+    ),
+    "silhouette": "highest silhouette; ties go to the smaller k",
+    "gap": (
+        "gap statistic: the smallest k with gap(k) >= gap(k+1) - s(k+1) (Tibshirani, "
+        "Walther and Hastie, 2001)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,16 @@ class CandidateFit:
     fit_seconds: float
     # ARI between the algorithm's own labels and nearest-centre labels (1 for K-Means).
     label_agreement: float = 1.0
+    # What the algorithm was run with (DBSCAN: the eps and min_samples it used).
+    parameters: str = ""
+    # DBSCAN only: (min_samples, eps) it ran with, and its noise rows (their labels are
+    # still their nearest segment's).
+    dbscan: tuple[int | None, float | None] = (None, None)
+    noise: np.ndarray | None = None
+
+    @property
+    def noise_share(self) -> float:
+        return float(self.noise.mean()) if self.noise is not None and self.noise.size else 0.0
 
 
 def segment_order(centroids: np.ndarray) -> np.ndarray:
@@ -84,6 +102,7 @@ def fit_candidate(
     measure: bool = True,
     algorithm: str = "kmeans",
     shared_silhouette: SampledSilhouette | None = None,
+    dbscan: tuple[int | None, float | None] = (None, None),
 ) -> CandidateFit:
     """Fit one k with `algorithm` and measure it (unless `measure` is false: the metrics
     are then NaN); labels follow `segment_order`.
@@ -92,7 +111,9 @@ def fit_candidate(
     members' mean for Ward and DBSCAN) and a customer belongs to the nearest one: that
     is how SQL scores every customer, so the fit's labels, metrics and inertia follow
     the same rule. `label_agreement` says how far that rule agrees with the algorithm's
-    own labels. DBSCAN ignores `k` and finds its own number of segments. Pass
+    own labels. DBSCAN ignores `k` and finds its own number of segments, with
+    `dbscan` = (min_samples, eps), each None to choose it (see
+    algorithms.dbscan_parameters). Pass
     `shared_silhouette` (built on these `features` with this sample size and seed) to
     share its distances between candidates.
     """
@@ -103,8 +124,18 @@ def fit_candidate(
         raw_labels = model.fit_predict(features)
         raw_centres = model.cluster_centers_
         agreement = 1.0
+        parameters = f"k={k}, n_init={n_init}, random_state={random_state}"
+        noise = None
     else:
-        clustering = cluster(algorithm, features, k, random_state, n_init)
+        clustering = cluster(
+            algorithm,
+            features,
+            k,
+            random_state,
+            n_init,
+            *dbscan,
+            silhouette_sample_size,
+        )
         if clustering.segment_count < 2:
             raise SettingsError(
                 f"{algorithm} found {clustering.segment_count} segment(s) in "
@@ -114,6 +145,9 @@ def fit_candidate(
         raw_centres = clustering.centres
         raw_labels = nearest_centre(features, raw_centres)
         agreement = float(adjusted_rand_score(clustering.labels, raw_labels))
+        parameters = clustering.parameters
+        noise = clustering.labels < 0 if algorithm == "dbscan" else None
+        dbscan = clustering.dbscan_settings or dbscan
     k = len(raw_centres)
     order = segment_order(raw_centres)
     position = np.empty(k, dtype=np.int64)
@@ -141,6 +175,62 @@ def fit_candidate(
         davies_bouldin=davies_bouldin,
         fit_seconds=time.perf_counter() - started,
         label_agreement=agreement,
+        parameters=parameters,
+        dbscan=dbscan,
+        noise=noise,
+    )
+
+
+def swap_refined(features: np.ndarray, fit: CandidateFit, random_state: int) -> CandidateFit:
+    """K-Means' solution improved by deterministic centroid swaps.
+
+    K-Means stops in a local optimum, and with many segments a common one puts two
+    centroids in one true group and one centroid between two others. Each trial moves
+    one centroid (the cheapest to remove: the one whose members would add least to the
+    sum of squares if they moved to their second-nearest centroid; the next cheapest
+    after each failure) to a row drawn with probability proportional to its squared
+    distance from its own centroid (as k-means++ seeds), and runs K-Means from there.
+    A trial that lowers the sum of squares is kept. The search stops after 2k
+    consecutive trials that do not, so its cost grows with k. Draws come from
+    `random_state`: the same rows give the same centroids. Labels, order and inertia
+    are recomputed; metrics are NaN.
+    """
+    started = time.perf_counter()
+    k = fit.k
+    centres, inertia = fit.centroids, fit.inertia
+    generator = np.random.default_rng(random_state)
+    rows = np.arange(len(features))
+    failures = 0
+    while k >= 2 and failures < 2 * k:
+        squared = ((features[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        nearest_two = np.argsort(squared, axis=1)[:, :2]
+        nearest, second = nearest_two[:, 0], nearest_two[:, 1]
+        own = squared[rows, nearest]
+        removal_cost = np.bincount(nearest, weights=squared[rows, second] - own, minlength=k)
+        removed = np.argsort(removal_cost, kind="stable")[failures % k]
+        if own.sum() <= 0:
+            break
+        added = generator.choice(len(features), p=own / own.sum())
+        start = centres.copy()
+        start[removed] = features[added]
+        trial = KMeans(n_clusters=k, init=start, n_init=1).fit(features)
+        if trial.inertia_ < inertia * (1 - 1e-9):
+            centres, inertia, failures = trial.cluster_centers_, float(trial.inertia_), 0
+        else:
+            failures += 1
+    order = segment_order(centres)
+    centroids = centres[order]
+    labels = nearest_centre(features, centroids)
+    return CandidateFit(
+        k=k,
+        centroids=centroids,
+        labels=labels,
+        inertia=float(((features - centroids[labels]) ** 2).sum()),
+        silhouette=float("nan"),
+        calinski_harabasz=float("nan"),
+        davies_bouldin=float("nan"),
+        fit_seconds=fit.fit_seconds + time.perf_counter() - started,
+        parameters=f"{fit.parameters}, centroid swaps",
     )
 
 
@@ -162,15 +252,189 @@ def elbow_k(ks: list[int], inertias: list[float]) -> int:
     return ks[int(np.argmax(drop_below_chord))]
 
 
-def choose_k(fits: list[CandidateFit], fixed_k: int | None = None) -> int:
-    """Apply SELECTION_RULE, or return the fixed k."""
-    if fixed_k is not None:
-        return fixed_k
+@dataclass(frozen=True)
+class GapStatistic:
+    """The gap statistic of Tibshirani, Walther and Hastie (2001) for each k in `ks`.
+
+    W_k is the pooled within-segment sum of squares of the fit with k segments (its
+    inertia; for k = 1 the sum of squares around the mean). Each of B reference sets
+    is drawn uniformly in the bounding box of the data, with as many rows, and fitted
+    the same way; gap(k) = mean_b log W*_kb - log W_k, and s(k) = sd_k x sqrt(1 + 1/B)
+    with sd_k the standard deviation of the B values log W*_kb (divided by B).
+    """
+
+    ks: tuple[int, ...]
+    log_dispersion: np.ndarray
+    reference_log_dispersion: np.ndarray
+    standard_error: np.ndarray
+    reference_count: int
+
+    @property
+    def gap(self) -> np.ndarray:
+        return self.reference_log_dispersion - self.log_dispersion
+
+    def value(self, k: int) -> tuple[float, float, float, float]:
+        """(gap, s, reference log dispersion, log dispersion) of one k."""
+        position = self.ks.index(k)
+        return (
+            float(self.gap[position]),
+            float(self.standard_error[position]),
+            float(self.reference_log_dispersion[position]),
+            float(self.log_dispersion[position]),
+        )
+
+    def chosen_k(self) -> int:
+        """The smallest k with gap(k) >= gap(k+1) - s(k+1), k+1 being the next k
+        measured; the largest k when none qualifies."""
+        gap = self.gap
+        for position in range(len(self.ks) - 1):
+            if gap[position] >= gap[position + 1] - self.standard_error[position + 1]:
+                return self.ks[position]
+        return self.ks[-1]
+
+
+def total_dispersion(features: np.ndarray) -> float:
+    """W_1: the sum of squared distances to the mean."""
+    return float(((features - features.mean(axis=0)) ** 2).sum())
+
+
+def gap_statistic(
+    features: np.ndarray,
+    inertias: dict[int, float],
+    reference_count: int,
+    random_state: int,
+    fit_inertia,
+    include_one: bool = True,
+) -> GapStatistic:
+    """The gap statistic for k = 1 and every k of `inertias` (the data's fits).
+
+    `fit_inertia(reference, k)` fits a reference set exactly as the data's candidates
+    were fitted and returns its inertia. The reference sets are drawn from
+    `random_state`, so the same data and settings give the same values. Without
+    `include_one` (when the candidates start above 2) k = 1 is left out, so the rule
+    compares only neighbouring candidates.
+    """
+    ks = tuple(sorted({1, *inertias} if include_one else set(inertias)))
+    low, high = features.min(axis=0), features.max(axis=0)
+    generator = np.random.default_rng(random_state)
+    reference_logs = np.empty((reference_count, len(ks)))
+    for draw in range(reference_count):
+        reference = low + generator.random(features.shape) * (high - low)
+        for position, k in enumerate(ks):
+            dispersion = total_dispersion(reference) if k == 1 else fit_inertia(reference, k)
+            reference_logs[draw, position] = np.log(dispersion)
+    observed = {1: total_dispersion(features), **inertias}
+    with np.errstate(divide="ignore"):
+        log_dispersion = np.log(np.array([observed[k] for k in ks], dtype=float))
+    return GapStatistic(
+        ks=ks,
+        log_dispersion=log_dispersion,
+        reference_log_dispersion=reference_logs.mean(axis=0),
+        standard_error=reference_logs.std(axis=0) * np.sqrt(1 + 1 / reference_count),
+        reference_count=reference_count,
+    )
+
+
+def measure_gap(
+    features: np.ndarray, candidates: list[CandidateFit], settings: FitSettings
+) -> GapStatistic:
+    """The gap statistic of the candidates' k on the selection rows `features`.
+
+    Uniform reference sets converge slowly and each k is fitted on every one of them,
+    so, like the silhouette, the gap is measured on at most silhouette_sample_size of
+    the rows: the same fixed random subset the silhouette uses (all rows when fewer).
+    The data's own W_k are then refitted on that subset, with the same settings.
+    """
+
+    def fit_inertia(rows: np.ndarray, k: int) -> float:
+        return fit_candidate(
+            rows,
+            k,
+            settings.random_state,
+            settings.n_init,
+            settings.silhouette_sample_size,
+            measure=False,
+            algorithm=settings.algorithm,
+        ).inertia
+
+    if len(features) > settings.silhouette_sample_size:
+        order = check_random_state(settings.random_state).permutation(len(features))
+        features = features[order[: settings.silhouette_sample_size]]
+        inertias = {each.k: fit_inertia(features, each.k) for each in candidates}
+    else:
+        inertias = {each.k: each.inertia for each in candidates}
+    return gap_statistic(
+        features,
+        inertias,
+        settings.gap_reference_count,
+        settings.random_state,
+        fit_inertia,
+        include_one=candidates[0].k <= 2,
+    )
+
+
+def gap_columns(gap: GapStatistic | None, k: int) -> dict[str, float]:
+    """One candidate's gap statistic columns (NaN where it was not measured)."""
+    names = ("gap_statistic", "gap_standard_error", "gap_reference_log_dispersion")
+    names += ("log_dispersion",)
+    if gap is None or k not in gap.ks:
+        return dict.fromkeys(names, float("nan"))
+    return dict(zip(names, gap.value(k), strict=True))
+
+
+def elbow_silhouette_k(fits: list[CandidateFit]) -> int:
+    """The elbow of the inertia curve, then the highest silhouette within
+    ELBOW_NEIGHBOURHOOD of it (ties to the smaller k)."""
     fits = sorted(fits, key=lambda fit: fit.k)
     elbow = elbow_k([fit.k for fit in fits], [fit.inertia for fit in fits])
     near_elbow = [fit for fit in fits if abs(fit.k - elbow) <= ELBOW_NEIGHBOURHOOD]
-    best = max(near_elbow, key=lambda fit: (round(fit.silhouette, 12), -fit.k))
-    return best.k
+    return max(near_elbow, key=lambda fit: (round(fit.silhouette, 12), -fit.k)).k
+
+
+def silhouette_k(fits: list[CandidateFit]) -> int:
+    """The highest silhouette (ties to the smaller k)."""
+    return max(fits, key=lambda fit: (round(fit.silhouette, 12), -fit.k)).k
+
+
+def rule_choices(fits: list[CandidateFit], gap: GapStatistic | None) -> dict[str, int | None]:
+    """The k each rule of K_RULES would choose (None for gap when it was not measured).
+    The gap rule may choose 1: no segment structure."""
+    return {
+        "elbow_silhouette": elbow_silhouette_k(fits),
+        "silhouette": silhouette_k(fits),
+        "gap": gap.chosen_k() if gap is not None else None,
+    }
+
+
+def choose_k(
+    fits: list[CandidateFit],
+    fixed_k: int | None = None,
+    rule: str = "elbow_silhouette",
+    gap: GapStatistic | None = None,
+) -> int:
+    """The fixed k, or the k `rule` chooses (see SELECTION_RULES).
+
+    The gap rule choosing k = 1 means the customers show no segment structure: that is
+    an error, not a reason to invent segments."""
+    if fixed_k is not None:
+        return fixed_k
+    if rule not in K_RULES:
+        raise SettingsError(f"segment_k_rule must be one of {', '.join(K_RULES)}; got {rule!r}")
+    if rule == "gap" and gap is None:
+        raise SettingsError("segment_k_rule gap needs the gap statistic, which was not measured")
+    chosen = rule_choices(fits, gap)[rule]
+    if chosen == 1:
+        value, error, _, _ = gap.value(1)
+        next_k = gap.ks[1]
+        next_value, next_error, _, _ = gap.value(next_k)
+        raise SettingsError(
+            "segment_k_rule gap finds no segment structure in these customers: "
+            f"gap(1) = {value:.4f} >= gap({next_k}) - s({next_k}) = "
+            f"{next_value - next_error:.4f}, so they are best described as one group. "
+            "Fix the number of segments with segment_count, or choose another "
+            "segment_k_rule, if segments are wanted anyway"
+        )
+    return chosen
 
 
 def outlier_thresholds(distances: np.ndarray, labels: np.ndarray, k: int, multiplier: float):
@@ -186,6 +450,19 @@ def outlier_thresholds(distances: np.ndarray, labels: np.ndarray, k: int, multip
         if len(members):
             q1, q3 = np.quantile(members, [0.25, 0.75])
             thresholds[position] = q3 + multiplier * (q3 - q1)
+    return thresholds
+
+
+def density_reach(distances: np.ndarray, labels: np.ndarray, noise: np.ndarray, k: int):
+    """DBSCAN's outlier thresholds: per segment, the distance to its centre of its
+    farthest member DBSCAN clustered (noise left out). Customers farther from their
+    nearest centre than that lie beyond every cluster DBSCAN found: outliers, as its
+    noise is. NaN for a segment with no clustered member."""
+    thresholds = np.full(k, np.nan)
+    for position in range(k):
+        members = distances[(labels == position) & ~noise]
+        if len(members):
+            thresholds[position] = float(members.max())
     return thresholds
 
 
@@ -210,6 +487,7 @@ def stability_scores(
                 settings.silhouette_sample_size,
                 measure=False,
                 algorithm=settings.algorithm,
+                dbscan=reference.dbscan,
             )
         except SettingsError:
             scores.append(0.0)
@@ -280,6 +558,7 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             measure,
             settings.algorithm,
             silhouette if rows is chosen_rows else None,
+            (settings.dbscan_min_samples, settings.dbscan_eps),
         )
 
     # One OpenMP thread: on a busy machine scikit-learn's threads spin against other
@@ -292,7 +571,16 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             candidates = [fit(0, chosen_rows)]
         else:
             candidates = [fit(k, chosen_rows) for k in settings.candidate_ks(len(sample))]
-        selected = choose_k(candidates, settings.fixed_k)
+        gap, gap_started = None, time.perf_counter()
+        if settings.algorithm != "dbscan":
+            gap = measure_gap(matrix[chosen_rows], candidates, settings)
+        gap_seconds = time.perf_counter() - gap_started
+        selected = choose_k(candidates, settings.fixed_k, settings.k_rule, gap)
+        choices = (
+            rule_choices(candidates, gap)
+            if settings.algorithm != "dbscan"
+            else dict.fromkeys(SELECTION_RULES)
+        )
         elbow = elbow_k([each.k for each in candidates], [each.inertia for each in candidates])
         selection_seconds = time.perf_counter() - started
         fitted = {each.k: (each, chosen_rows) for each in candidates}
@@ -302,6 +590,12 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
             all_rows = np.arange(len(sample))
             # Only its centroids are used: the curves stay those of the selection rows.
             fitted[selected] = (fit(selected, all_rows, measure=False), all_rows)
+        if settings.algorithm == "kmeans":
+            final_fit, final_rows = fitted[selected]
+            fitted[selected] = (
+                swap_refined(matrix[final_rows], final_fit, settings.random_state),
+                final_rows,
+            )
         stability = stability_scores(
             matrix[chosen_rows],
             next(each for each in candidates if each.k == selected),
@@ -311,9 +605,12 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
     distances = np.linalg.norm(
         matrix[chosen_fit_rows] - chosen_fit.centroids[chosen_fit.labels], axis=1
     )
-    thresholds = outlier_thresholds(
-        distances, chosen_fit.labels, chosen_fit.k, settings.outlier_iqr_multiplier
-    )
+    if chosen_fit.noise is not None:
+        thresholds = density_reach(distances, chosen_fit.labels, chosen_fit.noise, chosen_fit.k)
+    else:
+        thresholds = outlier_thresholds(
+            distances, chosen_fit.labels, chosen_fit.k, settings.outlier_iqr_multiplier
+        )
     total_seconds = time.perf_counter() - started
 
     rows = []
@@ -335,9 +632,11 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
                 "davies_bouldin": candidate.davies_bouldin,
                 "fit_seconds": candidate.fit_seconds,
                 "label_agreement": candidate.label_agreement,
+                "noise_share": candidate.noise_share,
                 "is_elbow_k": candidate.k == elbow,
                 "is_selected_k": candidate.k == selected,
                 "centroid_row_count": len(fit_rows),
+                **gap_columns(gap, candidate.k),
             }
             for index, dimension in enumerate(dimensions):
                 rows.append(
@@ -349,7 +648,21 @@ def fit_segment_candidates(sample: pd.DataFrame, settings: FitSettings) -> pd.Da
                 )
     frame = pd.DataFrame(rows)
     frame["algorithm"] = settings.algorithm
-    frame["selection_method"] = "fixed" if settings.fixed_k is not None else SELECTION_RULE
+    if settings.algorithm == "dbscan":
+        frame["k_rule"] = "dbscan"
+        frame["selection_method"] = (
+            f"dbscan finds its own number of segments ({candidates[0].parameters})"
+        )
+    elif settings.fixed_k is not None:
+        frame["k_rule"] = "fixed"
+        frame["selection_method"] = "fixed"
+    else:
+        frame["k_rule"] = settings.k_rule
+        frame["selection_method"] = SELECTION_RULES[settings.k_rule]
+    for rule, k in choices.items():
+        frame[f"{rule}_k"] = pd.array([k] * len(frame), dtype="Int64")
+    frame["gap_reference_count"] = gap.reference_count if gap is not None else 0
+    frame["gap_seconds"] = gap_seconds
     frame["sample_row_count"] = len(sample)
     frame["selection_row_count"] = len(chosen_rows)
     frame["random_state"] = settings.random_state

@@ -374,10 +374,14 @@ def k_selection_figure(data: ReportData):
     elbow = selection[selection.is_elbow_k]
     figure = make_subplots(
         rows=1,
-        cols=2,
-        subplot_titles=["Elbow: inertia by k", "Silhouette by k (higher is better)"],
+        cols=3,
+        subplot_titles=[
+            "Elbow: inertia by k",
+            "Silhouette by k (higher is better)",
+            "Gap statistic by k, with s(k)",
+        ],
     )
-    for col, metric in ((1, "inertia"), (2, "silhouette")):
+    for col, metric in ((1, "inertia"), (2, "silhouette"), (3, "gap_statistic")):
         figure.add_trace(
             go.Scatter(
                 x=selection.k,
@@ -385,6 +389,12 @@ def k_selection_figure(data: ReportData):
                 mode="lines+markers",
                 name=metric,
                 line_color="#4E79A7",
+                # The gap's error bars: the rule compares gap(k) with gap(k+1) - s(k+1).
+                error_y=(
+                    {"type": "data", "array": selection.gap_standard_error, "visible": True}
+                    if metric == "gap_statistic"
+                    else None
+                ),
             ),
             row=1,
             col=col,
@@ -420,6 +430,16 @@ def k_selection_figure(data: ReportData):
             col=1,
         )
     features = selection.clustering_features.iloc[0] if len(selection) else "-"
+    if len(selection) and selection.gap_k.notna().any():
+        choices = ", ".join(
+            f"{rule} {int(selection[column].iloc[0])}"
+            for rule, column in (
+                ("elbow + silhouette", "elbow_silhouette_k"),
+                ("silhouette", "silhouette_k"),
+                ("gap", "gap_k"),
+            )
+        )
+        features = f"{features}; k by rule: {choices}"
     figure.update_xaxes(title_text="k (number of segments)", dtick=1)
     figure.update_layout(title=f"Choosing k (clustering on {features})", height=420)
     return figure

@@ -13,6 +13,10 @@ from typing import Any
 K_LIMITS = (2, 50)
 ALGORITHMS = ("kmeans", "gmm", "ward", "dbscan")
 DEFAULT_ALGORITHM = "kmeans"
+# segment_k_rule: how k is chosen among the candidates (see clustering.choose_k).
+K_RULES = ("elbow_silhouette", "silhouette", "gap")
+DEFAULT_K_RULE = "elbow_silhouette"
+GAP_REFERENCE_COUNT_LIMITS = (1, 100)
 
 
 class SettingsError(ValueError):
@@ -52,6 +56,25 @@ def parse_algorithm(value: Any) -> str:
     raise SettingsError(f"segment_algorithm must be one of {', '.join(ALGORITHMS)}; got {value!r}")
 
 
+def parse_k_rule(value: Any) -> str:
+    """segment_k_rule: one of K_RULES, any case; None or blank is the default."""
+    if value is None:
+        return DEFAULT_K_RULE
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if not name or name in ("none", "null"):
+            return DEFAULT_K_RULE
+        if name in K_RULES:
+            return name
+    raise SettingsError(f"segment_k_rule must be one of {', '.join(K_RULES)}; got {value!r}")
+
+
+def _is_unset(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, str) and value.strip().lower() in ("", "none", "null")
+    )
+
+
 def _as_float(value: Any, name: str) -> float:
     if isinstance(value, bool):
         raise SettingsError(f"{name} must be a number, got {value!r}")
@@ -78,6 +101,11 @@ class FitSettings:
     outlier_iqr_multiplier: float = 3.0
     stability_resample_count: int = 5
     algorithm: str = DEFAULT_ALGORITHM
+    k_rule: str = DEFAULT_K_RULE
+    gap_reference_count: int = 10
+    # DBSCAN's eps (model-space distance) and min_samples; None chooses them.
+    dbscan_eps: float | None = None
+    dbscan_min_samples: int | None = None
 
     @classmethod
     def from_config(cls, configured: dict[str, Any]) -> FitSettings:
@@ -110,6 +138,16 @@ class FitSettings:
                 get("stability_resample_count", 5), "stability_resample_count"
             ),
             algorithm=parse_algorithm(configured.get("segment_algorithm")),
+            k_rule=parse_k_rule(configured.get("segment_k_rule")),
+            gap_reference_count=_as_int(get("gap_reference_count", 10), "gap_reference_count"),
+            dbscan_eps=(
+                None
+                if _is_unset(configured.get("dbscan_eps"))
+                else _as_float(configured.get("dbscan_eps"), "dbscan_eps")
+            ),
+            dbscan_min_samples=_as_int(
+                configured.get("dbscan_min_samples"), "dbscan_min_samples", allow_none=True
+            ),
         )
         settings.validate()
         return settings
@@ -144,6 +182,18 @@ class FitSettings:
             raise SettingsError(
                 "stability_resample_count must be between 0 and 50, got "
                 f"{self.stability_resample_count}"
+            )
+        low, high = GAP_REFERENCE_COUNT_LIMITS
+        if not low <= self.gap_reference_count <= high:
+            raise SettingsError(
+                f"gap_reference_count must be between {low} and {high}, got "
+                f"{self.gap_reference_count}"
+            )
+        if self.dbscan_eps is not None and not self.dbscan_eps > 0:
+            raise SettingsError(f"dbscan_eps must be above 0, got {self.dbscan_eps}")
+        if self.dbscan_min_samples is not None and self.dbscan_min_samples < 2:
+            raise SettingsError(
+                f"dbscan_min_samples must be at least 2, got {self.dbscan_min_samples}"
             )
         if self.selection_sample_size < 100:
             raise SettingsError(

@@ -29,6 +29,10 @@ def model(dbt, session):
         "outlier_iqr_multiplier": dbt.config.get("outlier_iqr_multiplier"),
         "stability_resample_count": dbt.config.get("stability_resample_count"),
         "segment_algorithm": dbt.config.get("segment_algorithm"),
+        "segment_k_rule": dbt.config.get("segment_k_rule"),
+        "gap_reference_count": dbt.config.get("gap_reference_count"),
+        "dbscan_eps": dbt.config.get("dbscan_eps"),
+        "dbscan_min_samples": dbt.config.get("dbscan_min_samples"),
     }
     settings = FitSettings.from_config(configured)
     # A DuckDB relation here, a pyspark DataFrame on Spark: both become pandas.

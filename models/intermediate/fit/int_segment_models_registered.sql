@@ -123,7 +123,18 @@ versioned as (
         candidates.total_fit_seconds,
         candidates.is_selected_k,
         candidates.is_elbow_k,
-        identities.is_rule_named
+        identities.is_rule_named,
+        candidates.noise_share,
+        candidates.gap_statistic,
+        candidates.gap_standard_error,
+        candidates.gap_reference_log_dispersion,
+        candidates.log_dispersion,
+        candidates.k_rule,
+        cast(candidates.elbow_silhouette_k as {{ dbt.type_bigint() }}) as elbow_silhouette_k,
+        cast(candidates.silhouette_k as {{ dbt.type_bigint() }}) as silhouette_k,
+        cast(candidates.gap_k as {{ dbt.type_bigint() }}) as gap_k,
+        candidates.gap_reference_count,
+        candidates.gap_seconds
     from candidates
     inner join feature_statistics
         on candidates.dimension_name = feature_statistics.dimension_name

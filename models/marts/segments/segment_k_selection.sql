@@ -1,4 +1,6 @@
-{#- How k was chosen for the current model: one row per candidate k of its fit. -#}
+{#- How k was chosen for the current model: one row per candidate k of its fit, with
+    the k each rule would choose and the rule that chose. A version fitted before the
+    gap statistic existed has nulls in its columns. -#}
 
 with
 
@@ -24,6 +26,16 @@ per_k as (
         registry.fit_seconds,
         registry.is_elbow_k,
         registry.is_selected_k as is_selected,
+        registry.gap_statistic,
+        registry.gap_standard_error,
+        registry.gap_reference_log_dispersion,
+        registry.log_dispersion,
+        registry.noise_share,
+        registry.k_rule,
+        registry.elbow_silhouette_k,
+        registry.silhouette_k,
+        registry.gap_k,
+        registry.gap_reference_count,
         registry.model_version
     from registry
     inner join current_model
