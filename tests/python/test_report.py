@@ -167,6 +167,7 @@ def test_report_renders_every_chart_in_chromium(report, published_database, tmp_
         assert "WebGL is not supported" not in state["text"], chart_id
     assert charts["chart-distributions"]["marks"] > 0
     assert charts["chart-k-selection"]["marks"] >= 9  # one point per k from 2 to 10
+    assert "Gap statistic by k" in charts["chart-k-selection"]["text"]
     assert charts["chart-segments-2d"]["canvases"] > 0  # scattergl draws on a canvas
     assert charts["chart-segments-3d"]["webgl_scene"] and charts["chart-segments-3d"]["canvases"]
     assert charts["chart-segment-differences"]["marks"] > 0
@@ -215,23 +216,28 @@ def test_report_on_a_generic_table_projects_its_model_space_and_renders(tmp_path
     assert page.count('class="persona-card"') == len(data.profiles)
     assert "education" in page and "marital status" in page
 
-    driver = start_chromium()
-    try:
-        driver.get(output.as_uri())
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        shown = chart_ids(data)
-        WebDriverWait(driver, 30).until(
-            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
-        )
-        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
-        logs = driver.get_log("browser")
-    finally:
-        driver.quit()
+    charts, logs = rendered_charts(output, chart_ids(data))
     for state in charts.values():
         assert state["svgs"] > 0 and state["traces"] > 0, state
     assert "component 1" in charts["chart-segments-2d"]["text"]
     assert [entry for entry in logs if entry["level"] == "SEVERE"] == []
+
+
+def rendered_charts(output, shown: list[str]) -> tuple[dict, list]:
+    """Open the report in headless Chromium, wait until every chart in `shown` is
+    plotted; each chart's state by id, and the browser's console log."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = start_chromium()
+    try:
+        driver.get(output.as_uri())
+        WebDriverWait(driver, 30).until(
+            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
+        )
+        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
+        return charts, driver.get_log("browser")
+    finally:
+        driver.quit()
 
 
 def test_report_of_a_transaction_log_shows_rfm_and_renders(tmp_path):
@@ -251,19 +257,7 @@ def test_report_of_a_transaction_log_shows_rfm_and_renders(tmp_path):
     page = output.read_text(encoding="utf-8")
     assert 'id="rfm"' in page and "transaction lines" in page
 
-    driver = start_chromium()
-    try:
-        driver.get(output.as_uri())
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        shown = list(CHART_IDS)
-        WebDriverWait(driver, 30).until(
-            lambda d: all(state.get("plotted") for state in d.execute_script(CHART_STATE, shown))
-        )
-        charts = {s["id"]: s for s in driver.execute_script(CHART_STATE, shown)}
-        logs = driver.get_log("browser")
-    finally:
-        driver.quit()
+    charts, logs = rendered_charts(output, list(CHART_IDS))
     for state in charts.values():
         assert state["svgs"] > 0 and state["traces"] > 0, state
     assert charts["chart-rfm-grid"]["marks"] > 0 and charts["chart-rfm-segments"]["marks"] > 0
