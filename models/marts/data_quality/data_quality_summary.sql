@@ -15,7 +15,7 @@ rejected_lines as (
     select * from {{ ref('stg_transactions__rejected_lines') }}
 ),
 
-{#- Counting the log's lines reads no column: cheap even at a hundred million. #}
+{#- Every line of the log, usable or not. #}
 log_size as (
     select count(*) as line_count from {{ ref('stg_transactions__lines') }}
 ),

@@ -46,8 +46,8 @@ input_rows as {{ not_materialized() }} (
         {{ raw_input_value(columns.customer_id.expression, columns.customer_id.input_kind, true) }}
             as raw_customer_id,
         {%- if 'order_id' in columns %}
-        {#- Whole-number order ids stay numbers: grouping a hundred million lines by
-            number is faster than by text, and the key becomes text per occasion. #}
+        {#- Whole-number order ids stay numbers: the customers' fold groups every line
+            by its order, and numbers group faster than text. #}
         {{ raw_input_value(
             columns.order_id.expression, columns.order_id.input_kind,
             columns.order_id.input_kind == 'integer'
