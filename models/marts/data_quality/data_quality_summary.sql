@@ -15,11 +15,6 @@ rejected_lines as (
     select * from {{ ref('stg_transactions__rejected_lines') }}
 ),
 
-{#- Every line of the log, usable or not. #}
-log_size as (
-    select count(*) as line_count from {{ ref('stg_transactions__lines') }}
-),
-
 customer_outcomes as (
     select
         case
@@ -35,9 +30,14 @@ customer_outcomes as (
     group by 1
 ),
 
-{#- The customers' lines are those in the RFM window; the usable lines before it are
-    what is left of the log after them and the rejected lines. #}
-counted_lines as (
+line_outcomes as (
+    select
+        'transaction line before the RFM window' as outcome,
+        cast(coalesce(sum(lines_before_window), 0) as {{ dbt.type_bigint() }}) as row_count
+    from transaction_customers
+
+    union all
+
     select
         {%- if rfm_joins_customer_table() %}
         case
@@ -64,21 +64,6 @@ counted_lines as (
 
     select 'transaction line quarantined' as outcome, count(*) as row_count
     from rejected_lines
-),
-
-line_outcomes as (
-    select outcome, row_count from counted_lines
-
-    union all
-
-    select
-        'transaction line before the RFM window' as outcome,
-        cast(log_size.line_count - coalesce(sum(counted_lines.row_count), 0)
-            as {{ dbt.type_bigint() }}) as row_count
-    from log_size
-    left join counted_lines
-        on 1 = 1
-    group by log_size.line_count
 ),
 
 outcomes as (

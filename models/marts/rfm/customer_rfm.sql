@@ -41,6 +41,7 @@ transaction_customers as (
 
 transaction_customers as (
     select * from {{ ref('stg_transactions__customers') }}
+    where line_count > 0
 ),
 {%- endif %}
 

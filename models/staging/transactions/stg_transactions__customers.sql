@@ -1,4 +1,4 @@
-{#- One row per customer with a usable transaction line in the RFM window: recency,
+{#- One row per customer with a usable transaction line: recency,
     frequency and monetary value as of rfm_as_of (default: the day after the latest
     usable line), over the lines of the last rfm_window_days days (default: all).
 
@@ -9,7 +9,10 @@
     as_of minus the date of the latest of them, in whole days; monetary is the sum of
     every line amount in the window, returns included, rounded to cents. A customer
     with no such occasion (only returns, or only zero amounts) is not scored
-    (is_scored false, with the reason): the segmentation leaves them out.
+    (is_scored false, with the reason): the segmentation leaves them out. A customer
+    whose lines all fall before the window has line_count 0 and only
+    lines_before_window: kept so that data_quality_summary counts those lines from
+    here, and left out by every model that reads RFM values (line_count > 0).
 
     One pass over the log, lines to occasions to customers in one query: writing the
     occasions down (one row per order) costs more than the whole fold. The
@@ -28,41 +31,51 @@ lines as (
     select * from {{ ref('stg_transactions__lines') }}
 ),
 
-window_lines as (
+usable_lines as (
     select
         customer_id,
         order_id,
         case when order_id is null then cast(line_time as date) end as occasion_day,
+        {%- if window_as_of is not none %}
+        cast(line_time as date)
+            >= {{ dbt.dateadd('day', -window_days, "cast('" ~ window_as_of ~ "' as date)") }}
+            as is_in_window,
+        {%- else %}
+        true as is_in_window,
+        {%- endif %}
         line_time,
         cast(amount as decimal(38, 6)) as amount
     from lines
     where not is_quarantined
-        {%- if window_as_of is not none %}
-        and cast(line_time as date)
-            >= {{ dbt.dateadd('day', -window_days, "cast('" ~ window_as_of ~ "' as date)") }}
-        {%- endif %}
 ),
 
+{#- The lines of an order on either side of the window's start make two occasions:
+    only the lines in the window count. #}
 occasions as (
     select
         customer_id,
+        is_in_window,
         sum(amount) as net_amount,
         max(line_time) as occasion_time,
         count(*) as line_count
-    from window_lines
-    group by customer_id, order_id, occasion_day
+    from usable_lines
+    group by customer_id, order_id, occasion_day, is_in_window
 ),
 
 customers as (
     select
         customer_id,
-        count(case when net_amount > 0 then 1 end) as frequency,
-        min(case when net_amount > 0 then occasion_time end) as first_purchase_time,
-        max(case when net_amount > 0 then occasion_time end) as last_purchase_time,
+        count(case when is_in_window and net_amount > 0 then 1 end) as frequency,
+        min(case when is_in_window and net_amount > 0 then occasion_time end)
+            as first_purchase_time,
+        max(case when is_in_window and net_amount > 0 then occasion_time end)
+            as last_purchase_time,
         max(occasion_time) as latest_line_time,
-        round(sum(net_amount), 2) as monetary,
-        count(*) as occasion_count,
-        sum(line_count) as line_count
+        round(sum(case when is_in_window then net_amount end), 2) as monetary,
+        count(case when is_in_window then 1 end) as occasion_count,
+        coalesce(sum(case when is_in_window then line_count end), 0) as line_count,
+        coalesce(sum(case when not is_in_window then line_count end), 0)
+            as lines_before_window
     from occasions
     group by customer_id
 ),
@@ -101,6 +114,7 @@ final as (
             as {{ dbt.type_int() }}) as tenure_days,
         cast(occasion_count as {{ dbt.type_int() }}) as occasion_count,
         cast(line_count as {{ dbt.type_bigint() }}) as line_count,
+        cast(lines_before_window as {{ dbt.type_bigint() }}) as lines_before_window,
         frequency > 0 as is_scored
     from dated
 )

@@ -102,6 +102,7 @@ transaction_customers as (
         {%- endif %}
         *
     from {{ rfm_customers_relation }}
+    where line_count > 0
 ),
 
 joined as (
