@@ -43,7 +43,9 @@ usable_lines as (
         {%- else %}
         true as is_in_window,
         {%- endif %}
-        line_time,
+        {#- Every date the fold keeps is a calendar day: days aggregate faster than
+            times. #}
+        cast(line_time as date) as line_date,
         cast(amount as decimal(38, 6)) as amount
     from lines
     where not is_quarantined
@@ -56,7 +58,7 @@ occasions as (
         customer_id,
         is_in_window,
         sum(amount) as net_amount,
-        max(line_time) as occasion_time,
+        max(line_date) as occasion_date,
         count(*) as line_count
     from usable_lines
     group by customer_id, order_id, occasion_day, is_in_window
@@ -66,11 +68,11 @@ customers as (
     select
         customer_id,
         count(case when is_in_window and net_amount > 0 then 1 end) as frequency,
-        min(case when is_in_window and net_amount > 0 then occasion_time end)
-            as first_purchase_time,
-        max(case when is_in_window and net_amount > 0 then occasion_time end)
-            as last_purchase_time,
-        max(occasion_time) as latest_line_time,
+        min(case when is_in_window and net_amount > 0 then occasion_date end)
+            as first_purchase_date,
+        max(case when is_in_window and net_amount > 0 then occasion_date end)
+            as last_purchase_date,
+        max(occasion_date) as latest_line_date,
         round(sum(case when is_in_window then net_amount end), 2) as monetary,
         count(case when is_in_window then 1 end) as occasion_count,
         coalesce(sum(case when is_in_window then line_count end), 0) as line_count,
@@ -88,8 +90,10 @@ dated as (
         {%- elif window_as_of is not none %}
         cast('{{ window_as_of }}' as date) as as_of_date
         {%- else %}
-        {#- The day after the latest usable line: every usable line is in the window. #}
-        cast({{ dbt.dateadd('day', 1, 'cast(max(latest_line_time) over () as date)') }} as date)
+        {#- The day after the latest usable line: every usable line is in the window.
+            A scalar subquery, not max() over (): a window over every customer holds
+            all their columns at once. #}
+        cast({{ dbt.dateadd('day', 1, '(select max(latest_line_date) from customers)') }} as date)
             as as_of_date
         {%- endif %}
     from customers
@@ -102,15 +106,15 @@ final as (
             when frequency = 0
                 then 'no purchase in the window: only returns or zero amounts'
         end as unscored_reason,
-        cast(first_purchase_time as date) as first_purchase_date,
-        cast(last_purchase_time as date) as last_purchase_date,
+        first_purchase_date,
+        last_purchase_date,
         as_of_date as rfm_as_of,
-        cast({{ dbt.datediff('cast(last_purchase_time as date)', 'as_of_date', 'day') }}
+        cast({{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }}
             as {{ dbt.type_int() }}) as recency_days,
         cast(frequency as {{ dbt.type_int() }}) as frequency,
         cast(monetary as {{ double_type() }}) as monetary,
         cast(monetary as {{ double_type() }}) / nullif(frequency, 0) as average_order_value,
-        cast({{ dbt.datediff('cast(first_purchase_time as date)', 'as_of_date', 'day') }}
+        cast({{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
             as {{ dbt.type_int() }}) as tenure_days,
         cast(occasion_count as {{ dbt.type_int() }}) as occasion_count,
         cast(line_count as {{ dbt.type_bigint() }}) as line_count,
