@@ -211,7 +211,7 @@ def eps_search(
         count = np.unique(labels[clustered]).size
         if count < 2 or count > clustered.sum() - 1:
             continue
-        own = SampledSilhouette(features[clustered], silhouette_sample_size, random_state)
+        own = whole.restricted_to(clustered)
         clustered_score = own.score(labels[clustered]) * clustered.mean()
         assigned = nearest_centre_labels(features, member_means(features, labels))
         if np.unique(assigned).size < 2:
@@ -387,13 +387,12 @@ def comparison_rows(row_count: int, limit: int, random_state: int) -> np.ndarray
 def _metrics(
     features: np.ndarray,
     labels: np.ndarray,
-    random_state: int,
-    silhouette_sample_size: int,
     silhouette_of_all_rows: SampledSilhouette,
 ) -> tuple[float, float, float]:
     """Silhouette, Davies-Bouldin, Calinski-Harabasz on the non-noise rows; NaN when
     fewer than two clusters (or fewer rows than silhouette needs) remain.
-    `silhouette_of_all_rows` measures labellings with no noise (built on `features`)."""
+    `silhouette_of_all_rows` (built on `features`) measures them, or its restriction
+    to the non-noise rows."""
     kept = labels >= 0
     members, member_labels = features[kept], labels[kept]
     clusters = np.unique(member_labels).size
@@ -403,9 +402,7 @@ def _metrics(
     if kept.all():
         silhouette = silhouette_of_all_rows.score(member_labels)
     else:
-        silhouette = SampledSilhouette(members, silhouette_sample_size, random_state).score(
-            member_labels
-        )
+        silhouette = silhouette_of_all_rows.restricted_to(kept).score(member_labels)
     return (
         silhouette,
         float(davies_bouldin_score(members, member_labels)),
@@ -503,7 +500,7 @@ def compare_algorithms(
         rows = []
         for fit in fits:
             silhouette, davies_bouldin, calinski_harabasz = _metrics(
-                subset, fit.labels, random_state, silhouette_sample_size, silhouette_of_all_rows
+                subset, fit.labels, silhouette_of_all_rows
             )
             rows.append(
                 {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.utils import check_random_state
@@ -27,6 +29,7 @@ class SampledSilhouette:
 
     def __init__(self, features: np.ndarray, sample_size: int, random_state: int):
         self.features = features
+        self.requested_sample_size = sample_size
         self.sample_size = sample_size if len(features) > sample_size else None
         self.random_state = random_state
         self.distances = None
@@ -37,6 +40,22 @@ class SampledSilhouette:
                 permutation = check_random_state(random_state).permutation(len(features))
                 self.rows = permutation[:sample_size]
             self.distances = pairwise_distances(features[self.rows])
+            # Where each measured row sits in `distances`.
+            self.positions = np.arange(len(self.rows))
+
+    def restricted_to(self, kept: np.ndarray) -> SampledSilhouette:
+        """The SampledSilhouette of the rows `features[kept]` (a boolean mask). When this
+        one holds the distances between all its rows, the subset is measured whole too,
+        on those same distances: none are computed again (DBSCAN's eps search measures
+        a subset for every eps)."""
+        subset = self.features[kept]
+        if self.distances is None or self.sample_size is not None or len(subset) < 2:
+            return SampledSilhouette(subset, self.requested_sample_size, self.random_state)
+        restricted = copy.copy(self)
+        restricted.features = subset
+        restricted.rows = np.arange(len(subset))
+        restricted.positions = np.flatnonzero(kept)
+        return restricted
 
     def score(self, labels: np.ndarray) -> float:
         if self.distances is None:
@@ -47,10 +66,11 @@ class SampledSilhouette:
             # scikit-learn raises its own error for these; let it.
             return self._score_by_sklearn(labels)
         rows = np.arange(len(labels))
-        membership = np.zeros((len(labels), len(classes)))
-        membership[rows, encoded] = 1.0
+        # Rows of `distances` outside this subset belong to no segment.
+        membership = np.zeros((len(self.distances), len(classes)))
+        membership[self.positions, encoded] = 1.0
         # Each row's summed distance to the members of each segment.
-        summed = self.distances @ membership
+        summed = (self.distances @ membership)[self.positions]
         sizes = membership.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             # Mean distance to the other members of its own segment (a lone member: 0/0,

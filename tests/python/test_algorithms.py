@@ -191,7 +191,7 @@ def test_metrics_are_null_when_fewer_than_two_segments_remain():
     features = np.random.default_rng(1).normal(0, 1, (50, 2))
     labels = np.where(np.arange(50) < 45, 0, -1)  # one cluster and noise
     shared = SampledSilhouette(features, 300, 0)
-    assert np.isnan(_metrics(features, labels, 0, 300, shared)).all()
+    assert np.isnan(_metrics(features, labels, shared)).all()
 
 
 def test_the_model_frame_does_not_depend_on_row_order(planted):

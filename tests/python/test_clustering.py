@@ -166,6 +166,36 @@ def test_shared_distance_silhouette_equals_scikit_learns(row_count, sample_size)
         assert silhouette.score(labels) == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("row_count, sample_size", [(300, 3_000), (2_000, 500)])
+def test_restricted_silhouette_measures_the_subset_as_scikit_learn_does(row_count, sample_size):
+    rng = np.random.default_rng(11)
+    features = rng.normal(size=(row_count, 3))
+    whole = SampledSilhouette(features, sample_size, random_state=3)
+    kept = rng.random(row_count) < 0.6
+    labels = rng.integers(0, 4, kept.sum())
+    restricted = whole.restricted_to(kept)
+    expected = silhouette_score(
+        features[kept],
+        labels,
+        sample_size=sample_size if kept.sum() > sample_size else None,
+        random_state=3,
+    )
+    assert restricted.score(labels) == pytest.approx(expected, abs=1e-12)
+    # Measured on the whole set's distances when those cover every row.
+    assert (restricted.distances is whole.distances) == (row_count <= sample_size)
+    # The whole set's own measure is left as it was.
+    all_labels = rng.integers(0, 3, row_count)
+    assert whole.score(all_labels) == pytest.approx(
+        silhouette_score(
+            features,
+            all_labels,
+            sample_size=sample_size if row_count > sample_size else None,
+            random_state=3,
+        ),
+        abs=1e-12,
+    )
+
+
 def test_silhouette_above_the_shared_limit_and_with_one_segment_falls_back(monkeypatch):
     monkeypatch.setattr(metrics, "SHARED_DISTANCE_ROW_LIMIT", 100)
     features = np.random.default_rng(3).normal(size=(400, 2))
