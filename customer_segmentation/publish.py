@@ -25,6 +25,12 @@ instead of 8.4 s), at the price of a larger file (the dropped tables leave free
 blocks, which DuckDB reuses but does not give back). Otherwise each mart is written
 into a new file from its query.
 
+The published database is written in the storage format of `published_storage_version`
+(default v1.0.0, which DuckDB 0.10.3 and every later release reads: BI drivers and
+CLIs often bundle an older DuckDB than the build's). The file copy is taken only when
+the build database already has that format (the profile creates it so); otherwise
+the marts are written.
+
 The dbt model `publication` calls `publish_marts` with the build's own connection.
 """
 
@@ -58,6 +64,10 @@ _WHOLE_RELATION = re.compile(r'^select \* from "([^"]+)"\."([^"]+)"\."([^"]+)"$'
 # otherwise the copy would carry (and then drop) mostly other data.
 MIN_COPIED_ROW_SHARE = 1 / 3
 _VERSION = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{8}$")
+# The storage format of the published database: readable by DuckDB 0.10.3 and every
+# later release, so by the DuckDB that BI drivers and CLIs bundle.
+DEFAULT_STORAGE_VERSION = "v1.0.0"
+_STORAGE_VERSION = re.compile(r"^(latest|v\d+\.\d+\.\d+)$")
 _STAGED_PREFIX = ".staged-"
 MANIFEST_COLUMNS = [
     "mart_name",
@@ -117,6 +127,21 @@ def build_database_path(connection) -> str | None:
     return row[0] if row else None
 
 
+def parse_storage_version(value) -> str:
+    """Validate published_storage_version: a DuckDB release such as v1.0.0 (the
+    oldest DuckDB that must read the file) or latest (the build's own DuckDB); null
+    takes the default."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return DEFAULT_STORAGE_VERSION
+    text = str(value).strip()
+    if not _STORAGE_VERSION.match(text):
+        raise ValueError(
+            "published_storage_version must be a DuckDB release such as v1.0.0, or latest; "
+            f"got {value!r}"
+        )
+    return text
+
+
 def version_name(build_id: str, published_at: datetime) -> str:
     """A Parquet version directory name that sorts by publication time."""
     short = re.sub(r"[^0-9a-f]", "", build_id.lower())[:8].ljust(8, "0")
@@ -162,13 +187,16 @@ def publish_marts(
     directory: Path,
     build_id: str,
     published_at: datetime | None = None,
+    storage_version: str = DEFAULT_STORAGE_VERSION,
 ) -> pd.DataFrame:
     """Copy every source into a new database file and Parquet version, then switch.
 
     `sources` maps each mart name to a query selecting it on `connection` (for a dbt
     relation, its `sql_query()`). Nothing readers can see changes until every mart has
-    been written; if anything fails the previous publication stays as it was.
-    Returns the manifest (also stored as the `publication` table).
+    been written; if anything fails the previous publication stays as it was. The
+    database file has the storage format of `storage_version` (see
+    parse_storage_version). Returns the manifest (also stored as the `publication`
+    table).
     """
     for name in sources:
         if not _IDENTIFIER.match(name) or name == MANIFEST_TABLE:
@@ -190,7 +218,7 @@ def publish_marts(
             staged_database = layout.directory / f"{_STAGED_PREFIX}{token}.duckdb"
             staged_parquet = layout.parquet_root / f"{_STAGED_PREFIX}{token}"
             try:
-                _write_database(cursor, sources, manifest, staged_database)
+                _write_database(cursor, sources, manifest, staged_database, storage_version)
                 _write_parquet(cursor, sources, manifest, staged_parquet)
                 _switch(layout, staged_database, staged_parquet, version)
             except BaseException:
@@ -202,12 +230,20 @@ def publish_marts(
     return manifest
 
 
-def _write_database(cursor, sources, manifest: pd.DataFrame, path: Path) -> None:
+def _write_database(
+    cursor, sources, manifest: pd.DataFrame, path: Path, storage_version: str
+) -> None:
     copied = _copyable_marts(cursor, sources)
+    if copied and _storage_tag(cursor, "current_database()") != _new_file_tag(
+        cursor, path.with_name(path.stem + "-format.duckdb"), storage_version
+    ):
+        copied = set()
+    alias = f"publication_{uuid.uuid4().hex[:8]}"
     if copied:
         _copy_database_file(cursor, path)
-    alias = f"publication_{uuid.uuid4().hex[:8]}"
-    cursor.execute(f"attach {_literal(path)} as {alias}")
+        cursor.execute(f"attach {_literal(path)} as {alias}")
+    else:
+        _attach_new(cursor, path, alias, storage_version)
     try:
         if copied:
             _drop_all_but(cursor, alias, copied)
@@ -225,6 +261,41 @@ def _write_database(cursor, sources, manifest: pd.DataFrame, path: Path) -> None
     finally:
         # Detaching checkpoints: the file is complete on its own, with no WAL beside it.
         cursor.execute(f"detach {alias}")
+
+
+def _attach_new(cursor, path: Path, alias: str, storage_version: str) -> None:
+    """Attach a new database file `path` with the storage format of `storage_version`."""
+    import duckdb
+
+    try:
+        cursor.execute(
+            f"attach {_literal(path)} as {alias} (storage_version {_literal(storage_version)})"
+        )
+    except duckdb.Error as error:
+        raise ValueError(
+            f"published_storage_version {storage_version!r} cannot be written by this "
+            f"DuckDB: {error}"
+        ) from error
+
+
+def _storage_tag(cursor, database: str) -> str | None:
+    """The storage format DuckDB reports for an attached database (such as v1.0.0+)."""
+    row = cursor.execute(
+        f"select tags['storage_version'] from duckdb_databases() where database_name = {database}"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _new_file_tag(cursor, probe: Path, storage_version: str) -> str | None:
+    """The storage format a new file written for `storage_version` gets: asked of
+    DuckDB with an empty probe file, since several releases share one format."""
+    alias = f"probe_{uuid.uuid4().hex[:8]}"
+    _attach_new(cursor, probe, alias, storage_version)
+    try:
+        return _storage_tag(cursor, _literal(alias))
+    finally:
+        cursor.execute(f"detach {alias}")
+        _remove(probe)
 
 
 def _copyable_marts(cursor, sources: Mapping[str, str]) -> set[str]:
@@ -371,7 +442,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _literal(path: Path) -> str:
+def _literal(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 

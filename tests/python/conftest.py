@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
@@ -36,13 +37,25 @@ class DbtRun:
     statuses: dict[str, str] = field(default_factory=dict)
 
     def query(self, sql: str) -> pd.DataFrame:
-        # Not read_only: dbt, in this same process, may still hold the file open, and
-        # DuckDB refuses a second connection with a different configuration.
-        with duckdb.connect(str(self.database)) as connection:
+        with connect_build(self.database) as connection:
             return connection.execute(sql).df()
 
     def explain(self) -> str:
         return "\n".join(self.messages) or "no failing nodes"
+
+
+def build_config() -> dict:
+    """The DuckDB configuration dbt opens the build database with (the profile's
+    config_options)."""
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    return dict(profile["customer_segmentation"]["outputs"]["dev"].get("config_options") or {})
+
+
+def connect_build(database: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a build database as dbt opens it. Not read_only and with the
+    profile's configuration: dbt, in this same process, may still hold the file open,
+    and DuckDB refuses a second connection with a different configuration."""
+    return duckdb.connect(str(database), config=build_config())
 
 
 def run_dbt(

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
-from conftest import copy_database, run_dbt
+from conftest import connect_build, copy_database, run_dbt
 
 PROJECT = "customer_segmentation"
 
@@ -37,7 +36,7 @@ def planted(default_build, tmp_path):
 
     def run(test_name: str, model: str, *setup: str) -> pd.DataFrame:
         sql = compiled_test(default_build, test_name, model)
-        with duckdb.connect(str(database)) as connection:
+        with connect_build(database) as connection:
             before = connection.execute(sql).df()
             assert before.empty, f"{test_name} on {model} fails on the build itself:\n{before}"
             for statement in setup:
@@ -144,7 +143,7 @@ def test_same_keys_as_finds_a_swapped_key_and_a_repeated_one(default_build, tmp_
     repeats a key that customer_segments has once: both tests must still fail, naming
     the keys at fault, in a real `dbt test` on a planted copy of the build."""
     database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
-    with duckdb.connect(str(database)) as connection:
+    with connect_build(database) as connection:
         swapped_id, stranger_id = connection.execute(
             "select min(customer_id), max(customer_id) + 1000 from main.customer_segments"
         ).fetchone()
@@ -166,7 +165,7 @@ def test_same_keys_as_finds_a_swapped_key_and_a_repeated_one(default_build, tmp_
     failed = {name for name, status in run.statuses.items() if status == "fail"}
     assert len(failed) == 2 and len(run.statuses) == 2, run.statuses
 
-    with duckdb.connect(str(database)) as connection:
+    with connect_build(database) as connection:
         stored = {
             table: connection.execute(
                 f'select cast(key_value as bigint), problem from "{schema}"."{table}" order by all'
@@ -231,7 +230,7 @@ def test_unique_keys_counts_a_large_key_and_still_finds_a_repeat(tmp_path, id_ki
     planted_dir = tmp_path / "planted"
     planted_dir.mkdir()
     database = copy_database(build.database, planted_dir / "segmentation.duckdb")
-    with duckdb.connect(str(database)) as connection:
+    with connect_build(database) as connection:
         repeated_id = connection.execute(
             "select max(customer_id) from main.customer_segments"
         ).fetchone()[0]
@@ -246,7 +245,7 @@ def test_unique_keys_counts_a_large_key_and_still_finds_a_repeat(tmp_path, id_ki
         dbt_vars={"customers_file": str(customers)},
     )
     assert run.statuses == {name: "fail"}, run.statuses
-    with duckdb.connect(str(database)) as connection:
+    with connect_build(database) as connection:
         stored = connection.execute(
             f"select key_columns, key_value, rows_with_key from dbt_test__audit.{name}"
         ).fetchall()

@@ -13,6 +13,7 @@ from conftest import publication_snapshot
 from customer_segmentation.publish import (
     PublicationLayout,
     build_database_path,
+    parse_storage_version,
     publish_marts,
     resolve_directory,
     version_name,
@@ -182,7 +183,10 @@ def test_unsafe_mart_names_are_refused(build, tmp_path, name):
 def build_with_mart_tables(tmp_path):
     """A build database whose marts are tables named as published, beside the kind of
     objects a dbt build leaves (other schemas, views, a stale manifest, macros, ...)."""
-    connection = duckdb.connect(str(tmp_path / "build.duckdb"))
+    # Created in the published format, as the profile creates the build database.
+    connection = duckdb.connect(
+        str(tmp_path / "build.duckdb"), config={"storage_compatibility_version": "v1.0.0"}
+    )
     connection.execute(
         """
         create table customer_segments as
@@ -288,3 +292,80 @@ def test_marts_that_are_a_small_part_of_the_build_database_are_written_not_copie
         assert reader.execute(
             "select count(*) from duckdb_tables() where table_name = 'other_data'"
         ).fetchall() == [(0,)]
+
+
+def storage_tag(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as reader:
+        return reader.execute(
+            "select tags['storage_version'] from duckdb_databases() "
+            "where database_name = current_database()"
+        ).fetchone()[0]
+
+
+def test_storage_version_is_a_release_or_latest():
+    assert parse_storage_version(None) == "v1.0.0"
+    assert parse_storage_version(" ") == "v1.0.0"
+    assert parse_storage_version(" v1.2.0 ") == "v1.2.0"
+    assert parse_storage_version("latest") == "latest"
+    for wrong in ("1.0", "v1", "newest", 1.0):
+        with pytest.raises(ValueError, match="published_storage_version must be"):
+            parse_storage_version(wrong)
+
+
+def test_a_build_database_in_another_format_is_written_in_the_published_one(tmp_path, monkeypatch):
+    """A build database of the build's own (newer) format, as one created before the
+    profile asked for v1.0.0: its marts are written into a v1.0.0 file, not copied."""
+    from customer_segmentation import publish
+
+    def refuse(*args):
+        raise AssertionError("copied a build database of another storage format")
+
+    monkeypatch.setattr(publish, "_copy_database_file", refuse)
+    build = duckdb.connect(str(tmp_path / "build.duckdb"))
+    build.execute(
+        "create table customer_segments as "
+        "select range as customer_id, range % 3 as segment_id from range(1000);"
+        "create table segment_profiles as "
+        "select segment_id, count(*) as customer_count from customer_segments group by 1"
+    )
+    build_tag = build.execute(
+        "select tags['storage_version'] from duckdb_databases() "
+        "where database_name = current_database()"
+    ).fetchone()[0]
+    assert build_tag != "v1.0.0+"
+    directory = tmp_path / "published"
+    publish_marts(build, WHOLE_TABLES, directory, BUILD_ID, START)
+    build.close()
+    database = PublicationLayout(directory).database
+    assert storage_tag(database) == "v1.0.0+"
+    with duckdb.connect(str(database), read_only=True) as reader:
+        assert reader.execute("select count(*) from customer_segments").fetchall() == [(1000,)]
+    assert not list(directory.glob(".staged-*"))
+
+
+def test_the_latest_format_is_written_when_asked_for(build_with_mart_tables, tmp_path):
+    directory = tmp_path / "published"
+    publish_marts(
+        build_with_mart_tables, WHOLE_TABLES, directory, BUILD_ID, START, storage_version="latest"
+    )
+    # A new file in this DuckDB's own format.
+    duckdb.connect(str(tmp_path / "fresh.duckdb")).close()
+    published = PublicationLayout(directory).database
+    assert storage_tag(published) == storage_tag(tmp_path / "fresh.duckdb") != "v1.0.0+"
+
+
+def test_an_unknown_release_fails_naming_the_var_and_publishes_nothing(
+    build_with_mart_tables, tmp_path
+):
+    directory = tmp_path / "published"
+    with pytest.raises(ValueError, match="published_storage_version 'v99.0.0'"):
+        publish_marts(
+            build_with_mart_tables,
+            WHOLE_TABLES,
+            directory,
+            BUILD_ID,
+            START,
+            storage_version="v99.0.0",
+        )
+    assert not PublicationLayout(directory).database.exists()
+    assert not list(directory.glob(".staged-*"))

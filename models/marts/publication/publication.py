@@ -10,6 +10,7 @@ place. Only a full `dbt build` publishes; `dbt run` (untested) and `--empty` do 
 from customer_segmentation.publish import (
     build_database_path,
     invocation,
+    parse_storage_version,
     publish_marts,
     resolve_directory,
     skipped_manifest,
@@ -44,5 +45,7 @@ def model(dbt, session):
     build_id, command, empty = invocation()
     if command != "build" or empty:
         return skipped_manifest(session, sources, build_id)
+    # Checked before anything is written: a wrong value fails the build, not a reader.
+    storage_version = parse_storage_version(dbt.config.get("published_storage_version"))
     directory = resolve_directory(dbt.config.get("published_dir"), build_database_path(session))
-    return publish_marts(session, sources, directory, build_id)
+    return publish_marts(session, sources, directory, build_id, storage_version=storage_version)
