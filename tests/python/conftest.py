@@ -15,6 +15,10 @@ import pytest
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# CI sets this so that a broken browser install fails the run instead of skipping.
+REQUIRE_BROWSER = os.environ.get("SEGMENTATION_REQUIRE_BROWSER") == "1"
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 PROJECT_FILES = (
     "dbt_project.yml",
@@ -171,3 +175,40 @@ def public_mall_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (only checked where ../shared/data exists)")
     return path
+
+
+def start_chromium(host_rules: str = "MAP * ~NOTFOUND", window_size: str = "1400,1000"):
+    """Headless Chromium through chromedriver, its console log kept. `host_rules`: by
+    default every host name fails to resolve, so a page that needs the network logs
+    errors."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        message = (
+            f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install -y chromium chromium-driver)"
+        )
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root
+        "--disable-dev-shm-usage",
+        f"--window-size={window_size}",
+        # WebGL (the 3D chart, scattergl) in software, as there is no GPU.
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        f"--host-resolver-rules={host_rules}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    try:
+        return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    except WebDriverException as error:
+        if REQUIRE_BROWSER:
+            raise
+        pytest.skip(f"chromium cannot run here: {error.msg}")

@@ -3,13 +3,13 @@ headless Chromium to check that every chart really renders."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import start_chromium
 from customer_segmentation.publish import PublicationLayout
 from customer_segmentation.report import (
     CHART_IDS,
@@ -19,11 +19,6 @@ from customer_segmentation.report import (
     read_report_data,
     write_report,
 )
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# CI sets this so that a broken browser install fails the run instead of skipping.
-REQUIRE_BROWSER = os.environ.get("SEGMENTATION_REQUIRE_BROWSER") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -79,41 +74,6 @@ def test_report_reads_while_a_writer_holds_the_build_database(default_build, tmp
     with duckdb.connect(str(tmp_path / "another_build.duckdb")):
         written = write_report(copy / "segmentation.duckdb", tmp_path / "r.html", 100)
     assert written.stat().st_size > 0
-
-
-def start_chromium():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        message = (
-            f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install -y chromium chromium-driver)"
-        )
-        if REQUIRE_BROWSER:
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",  # CI runs as root
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-        # WebGL (the 3D chart, scattergl) in software, as there is no GPU.
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-        # Any attempt to reach the network fails, so a page that needs it logs errors.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    except WebDriverException as error:
-        if REQUIRE_BROWSER:
-            raise
-        pytest.skip(f"chromium cannot run here: {error.msg}")
 
 
 CHART_STATE = """
