@@ -20,10 +20,9 @@ readers that read several files and need them to agree should resolve `current` 
 
 The staged database is a copy of the build's database file with everything but the
 marts dropped, when the marts are tables there and make up a good share of it: a file
-copy costs a fraction of writing the big marts again (at ten million customers 1.4 s
-instead of 8.4 s), at the price of a larger file (the dropped tables leave free
-blocks, which DuckDB reuses but does not give back). Otherwise each mart is written
-into a new file from its query.
+copy costs a fraction of writing the big marts again, at the price of a larger file
+(the dropped tables leave free blocks, which DuckDB reuses but does not give back).
+Otherwise each mart is written into a new file from its query.
 
 The published database is written in the storage format of `published_storage_version`
 (default v1.0.0, which DuckDB 0.10.3 and every later release reads: BI drivers and
