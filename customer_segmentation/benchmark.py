@@ -10,6 +10,9 @@ other:
 - the notebook way: a bare pandas + scikit-learn script that loads every row, prepares
   the features (the wide table: imputes, log-transforms, scales and one-hot encodes),
   fits K-Means for k = 1..10 (the elbow), fits k = 5 and writes the labels;
+- the floor (the mall table): the least work a warehouse-native segmentation does,
+  with nothing around it (floor_way: one scan, k chosen on a 20,000-row sample, a fit
+  on 100,000 rows, every customer assigned in SQL into one table);
 - the full `dbt build` of this project on the same file, on a fresh DuckDB file and a
   fresh target directory (dbt parses the whole project), then the same command again
   (dbt reuses its parse, as on a daily refresh).
@@ -23,7 +26,8 @@ lines without a customer id; sizes count lines; the notebook way computes RFM an
 quintile scores in pandas, the build from `transactions_file`).
 
 It prints wall time and peak memory (the process's maximum resident set, from the
-kernel's accounting of the finished child) of both, the ratios build/bare, and the
+kernel's accounting of the finished child) of each, the ratios build/bare and
+build/floor, and the
 agreement (adjusted Rand index) of each with the planted segments and of the build
 with the notebook's full-data fit. Both runs include their own interpreter start and
 imports: that is what a user waits for.
@@ -126,6 +130,58 @@ def notebook_way_rfm(input_path: Path, labels_path: Path) -> None:
     labels.rename(columns={"CustomerID": "customer_id"}).to_parquet(labels_path, index=False)
 
 
+FLOOR_SELECTION_ROWS = 20_000
+FLOOR_FIT_ROWS = 100_000
+FLOOR_SILHOUETTE_ROWS = 3_000
+
+
+def floor_way(input_path: Path, database_path: Path) -> None:
+    """The floor: the least a warehouse-native segmentation must do, with nothing
+    around it. One scan of the file for the features' means and deviations, a
+    100,000-row sample, k chosen by silhouette on 20,000 of those rows, K-Means fitted
+    on the sample, and every customer assigned to its nearest centroid in SQL into one
+    table. No checks, quarantine, marts, history or publication. Its K-Means settings
+    are the build's defaults (10 initialisations, seed 42), so the two fit alike."""
+    import duckdb
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    columns = [f'"{name}"' for name in NOTEBOOK_FEATURES]
+    source = f"read_parquet('{input_path}')"
+    with duckdb.connect(str(database_path)) as connection:
+        moments = connection.execute(
+            "select " + ", ".join(f"avg({c}), stddev_pop({c})" for c in columns) + f" from {source}"
+        ).fetchone()
+        scaled = [
+            f"({column} - {moments[2 * i]}) / {moments[2 * i + 1]}"
+            for i, column in enumerate(columns)
+        ]
+        sample = connection.execute(
+            f"select {', '.join(scaled)} from {source} "
+            f"using sample reservoir({FLOOR_FIT_ROWS} rows) repeatable (42)"
+        ).fetchnumpy()
+        matrix = np.column_stack([sample[name] for name in sample])
+        selection = matrix[:FLOOR_SELECTION_ROWS]
+        scores = {}
+        for k in range(2, 11):
+            labels = KMeans(n_clusters=k, n_init=10, random_state=42).fit_predict(selection)
+            scores[k] = silhouette_score(
+                selection, labels, sample_size=FLOOR_SILHOUETTE_ROWS, random_state=42
+            )
+        k = max(scores, key=scores.get)
+        centroids = KMeans(n_clusters=k, n_init=10, random_state=42).fit(matrix).cluster_centers_
+        distances = [
+            " + ".join(f"pow({value} - {centre[i]}, 2)" for i, value in enumerate(scaled))
+            for centre in centroids
+        ]
+        listed = f"list_value({', '.join(distances)})"
+        connection.execute(
+            "create or replace table segments as select CustomerID as customer_id, "
+            f"list_position({listed}, list_min({listed})) - 1 as segment_id from {source}"
+        )
+
+
 @dataclass(frozen=True)
 class BenchmarkTable:
     """One kind of input the benchmark plants and builds."""
@@ -133,6 +189,7 @@ class BenchmarkTable:
     name: str
     id_column: str
     notebook: str  # the argument that runs its notebook way in a child process
+    has_floor: bool = False  # floor_way serves the mall table's two features
 
     def build_vars(self, data: Path) -> dict:
         from customer_segmentation.planted import WIDE_FEATURES
@@ -179,7 +236,7 @@ class BenchmarkTable:
 
 
 TABLES = {
-    "mall": BenchmarkTable("mall", "CustomerID", "notebook"),
+    "mall": BenchmarkTable("mall", "CustomerID", "notebook", has_floor=True),
     "wide": BenchmarkTable("wide", "customer_id", "notebook-wide"),
     # Sizes count the log's lines (about 20 a customer); the truth is per customer.
     "transactions": BenchmarkTable("transactions", "customer_id", "notebook-rfm"),
@@ -260,6 +317,12 @@ class SizeResult:
     ari_bare_vs_planted: float
     ari_build_vs_full_fit: float
     selected_k: int
+    # The floor (see floor_way), for the tables that have one.
+    floor_seconds: float | None = None
+    floor_peak_mb: float | None = None
+    build_to_floor_time: float | None = None
+    rebuild_to_floor_time: float | None = None
+    ari_floor_vs_planted: float | None = None
 
 
 def built_segments(database: Path):
@@ -299,6 +362,18 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
     if bare.exit_code != 0:
         raise SystemExit(f"notebook way failed at {row_count} rows: see {run_dir}/notebook.log")
 
+    floor = None
+    if table.has_floor:
+        floor_database = run_dir / "floor.duckdb"
+        floor = measure(
+            [sys.executable, "-m", "customer_segmentation.benchmark", "floor", str(data)]
+            + [str(floor_database)],
+            env,
+            run_dir / "floor.log",
+        )
+        if floor.exit_code != 0:
+            raise SystemExit(f"the floor failed at {row_count} rows: see {run_dir}/floor.log")
+
     database = run_dir / "segmentation.duckdb"
     build_command = dbt_build_process(
         run_dir, database, run_dir / "published", table.build_vars(data), env=env
@@ -315,6 +390,14 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
     scores = json.loads(
         helper("score", table.name, str(row_count), str(data), str(labels), str(database))
     )
+    if floor is not None:
+        scores["floor_seconds"] = floor.wall_seconds
+        scores["floor_peak_mb"] = floor.peak_rss_mb
+        scores["build_to_floor_time"] = build.wall_seconds / floor.wall_seconds
+        scores["rebuild_to_floor_time"] = rebuild.wall_seconds / floor.wall_seconds
+        scores["ari_floor_vs_planted"] = float(
+            helper("score-floor", str(data), str(floor_database))
+        )
     return SizeResult(
         rows=row_count,
         bare_seconds=bare.wall_seconds,
@@ -378,6 +461,18 @@ def score_build(
     }
 
 
+def score_floor(data: Path, floor_database: Path) -> float:
+    """The floor's adjusted Rand index against the planted segments."""
+    import duckdb
+
+    with duckdb.connect(str(floor_database), read_only=True) as connection:
+        joined = connection.execute(
+            f"select planted.planted_segment, floor.segment_id from read_parquet('{data}') "
+            "as planted inner join segments as floor on planted.CustomerID = floor.customer_id"
+        ).fetchnumpy()
+    return adjusted_rand(joined["planted_segment"], joined["segment_id"])
+
+
 def helper(*arguments: str) -> str:
     """Run one of this module's helper commands (plant, score) in a child process and
     return what it printed. Anything the benchmark's own process loads stays in its
@@ -428,6 +523,10 @@ HEADERS = (
     "ARI bare vs planted",
     "ARI build vs full fit",
     "k chosen",
+    "floor s",
+    "time build/floor",
+    "time rebuild/floor",
+    "ARI floor vs planted",
 )
 
 
@@ -447,6 +546,16 @@ def table_rows(results: list[SizeResult]) -> list[list[str]]:
             f"{result.ari_bare_vs_planted:.4f}",
             f"{result.ari_build_vs_full_fit:.4f}",
             str(result.selected_k),
+            *(
+                [
+                    f"{result.floor_seconds:.1f}",
+                    f"{result.build_to_floor_time:.2f}",
+                    f"{result.rebuild_to_floor_time:.2f}",
+                    f"{result.ari_floor_vs_planted:.4f}",
+                ]
+                if result.floor_seconds is not None
+                else ["-"] * 4
+            ),
         ]
         for result in results
     ]
@@ -483,6 +592,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments[:1] == ["notebook-rfm"]:
         notebook_way_rfm(Path(arguments[1]), Path(arguments[2]))
+        return 0
+    if arguments[:1] == ["floor"]:
+        floor_way(Path(arguments[1]), Path(arguments[2]))
+        return 0
+    if arguments[:1] == ["score-floor"]:
+        print(score_floor(Path(arguments[1]), Path(arguments[2])))
         return 0
     if arguments[:1] == ["plant"]:
         TABLES[arguments[1]].write_planted(Path(arguments[3]), int(arguments[2]))

@@ -9,11 +9,13 @@ from customer_segmentation.benchmark import (
     HEADERS,
     SizeResult,
     adjusted_rand,
+    floor_way,
     measure,
     notebook_way,
     parse_sizes,
     render_markdown,
     render_text,
+    score_floor,
 )
 from customer_segmentation.planted import write_planted_parquet
 
@@ -25,6 +27,21 @@ def test_notebook_way_labels_every_customer_and_finds_the_planted_segments(tmp_p
     result = pd.read_parquet(labels)
     assert len(result) == 2_000 and result["segment"].nunique() == 5
     assert adjusted_rand(result["planted_segment"], result["segment"]) > 0.95
+
+
+def test_floor_assigns_every_customer_in_sql_and_finds_the_planted_segments(tmp_path):
+    import duckdb
+
+    data, database = tmp_path / "planted.parquet", tmp_path / "floor.duckdb"
+    write_planted_parquet(data, 30_000)
+    floor_way(data, database)
+    with duckdb.connect(str(database), read_only=True) as connection:
+        counts = connection.execute(
+            "select count(*), count(distinct customer_id), count(distinct segment_id), "
+            "min(segment_id) from segments"
+        ).fetchone()
+    assert counts == (30_000, 30_000, 5, 0)
+    assert score_floor(data, database) > 0.95
 
 
 def test_measure_reports_wall_time_peak_memory_and_exit_code(tmp_path):
@@ -50,6 +67,13 @@ def test_tables_have_one_line_per_size():
     assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
     assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.000 | 4.000 | 1.70 |" in markdown[2]
     assert len(render_text([result]).splitlines()) == 2
+    assert markdown[2].endswith("| 5 | - | - | - | - |")
+    floored = SizeResult(
+        10_000_000, 280.0, 3000, 24.0, 22.0, 900, 0.09, 0.08, 0.3, 1.0, 1.0, 1.0, 5,
+        floor_seconds=8.0, floor_peak_mb=300, build_to_floor_time=3.0,
+        rebuild_to_floor_time=2.75, ari_floor_vs_planted=0.9988,
+    )  # fmt: skip
+    assert render_markdown([floored]).splitlines()[2].endswith("| 5 | 8.0 | 3.00 | 2.75 | 0.9988 |")
 
 
 def test_wide_notebook_way_imputes_transforms_encodes_and_finds_the_planted_segments(tmp_path):
