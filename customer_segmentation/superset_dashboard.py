@@ -11,8 +11,8 @@ plots segments on two features reads the long-form `segment_feature_profiles` th
 a virtual dataset, so a build on other features needs no new bundle. Columns and types
 are read from the published file, so the datasets match the marts as built.
 
-Identifiers are fixed UUIDs: importing again (with --overwrite) updates the same
-connection, datasets, charts and dashboard instead of adding copies.
+Identifiers are fixed UUIDs, so importing again adds no copies: Superset replaces the
+dashboard and keeps the connection, datasets and charts it already has.
 """
 
 from __future__ import annotations
