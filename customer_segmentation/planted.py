@@ -23,9 +23,13 @@ PLANTED_GROUPS = (
 COLUMNS = ["CustomerID", "Gender", "Age", "Annual Income (k$)", "Spending Score (1-100)"]
 
 
+# Rows drawn and written at a time above which the planted file is written in chunks.
+PLANTED_CHUNK_ROWS = 10_000_000
+
+
 def planted_customers(
     row_count: int,
-    seed: int = 7,
+    seed: int | list[int] = 7,
     *,
     groups=PLANTED_GROUPS,
     spread: float = 1.0,
@@ -61,7 +65,30 @@ def planted_customers(
 
 
 def write_planted_parquet(path, row_count: int, seed: int = 7, **shape) -> None:
-    planted_customers(row_count, seed, **shape).to_parquet(path, index=False)
+    """Write `planted_customers` to Parquet. Up to PLANTED_CHUNK_ROWS rows in one draw;
+    above, a chunk at a time (ids continue from chunk to chunk, each chunk drawn from
+    its own seed, [seed, chunk number]), so memory stays that of one chunk: a hundred
+    million rows drawn at once take more than 24 GB."""
+    if row_count <= PLANTED_CHUNK_ROWS:
+        planted_customers(row_count, seed, **shape).to_parquet(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for number, start in enumerate(range(0, row_count, PLANTED_CHUNK_ROWS)):
+            chunk = planted_customers(
+                min(PLANTED_CHUNK_ROWS, row_count - start), [seed, number], **shape
+            )
+            chunk["CustomerID"] += start
+            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 # The wide table: a retailer's customer export with UUID ids, eight numeric columns and

@@ -56,3 +56,29 @@ def test_wide_money_columns_are_never_negative():
 
     customers = planted_wide_customers(200_000, seed=11)
     assert (customers[list(WIDE_LOGGED)] >= 0).all().all()
+
+
+def test_large_planted_files_are_written_a_chunk_at_a_time(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from customer_segmentation import planted
+
+    small = tmp_path / "small.parquet"
+    planted.write_planted_parquet(small, 900)
+    assert pd.read_parquet(small).equals(planted.planted_customers(900))
+
+    monkeypatch.setattr(planted, "PLANTED_CHUNK_ROWS", 1_000)
+    first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
+    planted.write_planted_parquet(first, 2_500)
+    planted.write_planted_parquet(second, 2_500)
+    written = pd.read_parquet(first)
+    assert written.equals(pd.read_parquet(second))
+    assert written["CustomerID"].tolist() == list(range(1, 2_501))
+    assert list(written.columns) == list(planted.planted_customers(10).columns)
+    # Each chunk is its own draw: the chunks differ, and every group appears.
+    assert (
+        not written.iloc[:1000, 1:]
+        .reset_index(drop=True)
+        .equals(written.iloc[1000:2000, 1:].reset_index(drop=True))
+    )
+    assert sorted(written["planted_segment"].unique()) == [0, 1, 2, 3, 4]
