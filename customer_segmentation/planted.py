@@ -72,17 +72,26 @@ def write_planted_parquet(path, row_count: int, seed: int = 7, **shape) -> None:
     if row_count <= PLANTED_CHUNK_ROWS:
         planted_customers(row_count, seed, **shape).to_parquet(path, index=False)
         return
+
+    def draw(size: int, number: int, start: int) -> pd.DataFrame:
+        chunk = planted_customers(size, [seed, number], **shape)
+        chunk["CustomerID"] += start
+        return chunk
+
+    write_parquet_in_chunks(path, row_count, PLANTED_CHUNK_ROWS, draw)
+
+
+def write_parquet_in_chunks(path, row_count: int, chunk_rows: int, draw) -> None:
+    """Write `row_count` rows to one Parquet file, `chunk_rows` at a time:
+    `draw(size, chunk number, first row position)` gives each chunk's frame."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     writer = None
     try:
-        for number, start in enumerate(range(0, row_count, PLANTED_CHUNK_ROWS)):
-            chunk = planted_customers(
-                min(PLANTED_CHUNK_ROWS, row_count - start), [seed, number], **shape
-            )
-            chunk["CustomerID"] += start
-            table = pa.Table.from_pandas(chunk, preserve_index=False)
+        for number, start in enumerate(range(0, row_count, chunk_rows)):
+            frame = draw(min(chunk_rows, row_count - start), number, start)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema)
             writer.write_table(table)
@@ -174,20 +183,12 @@ def planted_wide_customers(row_count: int, seed: int = 7) -> pd.DataFrame:
 def write_planted_wide_parquet(path, row_count: int, seed: int = 7, chunk: int = 1_000_000):
     """The wide table as Parquet, written a million rows at a time (bounded memory);
     each chunk is drawn with its own seed, so the file is the same on every run."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    writer = None
-    try:
-        for number, start in enumerate(range(0, row_count, chunk)):
-            part = planted_wide_customers(min(chunk, row_count - start), seed * 1_000 + number)
-            table = pa.Table.from_pandas(part, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    write_parquet_in_chunks(
+        path,
+        row_count,
+        chunk,
+        lambda size, number, start: planted_wide_customers(size, seed * 1_000 + number),
+    )
 
 
 # The transaction log: an online shop's order lines (InvoiceNo, CustomerID, InvoiceDate,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,3 +214,19 @@ def start_chromium(host_rules: str = "MAP * ~NOTFOUND", window_size: str = "1400
         if REQUIRE_BROWSER:
             raise
         pytest.skip(f"chromium cannot run here: {error.msg}")
+
+
+def cached_environment(requirements: Path, name: str, marker: str) -> Path:
+    """The bin directory of a virtual environment holding `requirements`, created on
+    first use under the user's cache directory (named for `name` and the file's
+    digest) and reused after; `marker` is a program it must hold once installed."""
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    environment = cache / "customer-segmentation" / f"{name}-{digest}"
+    bin_dir = environment / "bin"
+    if not (bin_dir / marker).exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(environment)], check=True)
+        subprocess.run(
+            [str(bin_dir / "pip"), "install", "--quiet", "-r", str(requirements)], check=True
+        )
+    return bin_dir

@@ -6,16 +6,14 @@ created on first use under the user's cache directory and reused after."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, cached_environment
 
 READERS_REQUIREMENTS = PROJECT_DIR / "requirements-readers.txt"
 CLIENT_SECTION = "## Connect a SQL client or BI tool"
@@ -24,17 +22,7 @@ CLIENT_SECTION = "## Connect a SQL client or BI tool"
 @pytest.fixture(scope="session")
 def readers_environment() -> Path:
     """A virtual environment with the old readers; its bin directory."""
-    digest = hashlib.sha256(READERS_REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    environment = cache / "customer-segmentation" / f"readers-{digest}"
-    bin_dir = environment / "bin"
-    if not (bin_dir / "duckdb").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(environment)], check=True)
-        subprocess.run(
-            [str(bin_dir / "pip"), "install", "--quiet", "-r", str(READERS_REQUIREMENTS)],
-            check=True,
-        )
-    return bin_dir
+    return cached_environment(READERS_REQUIREMENTS, "readers", "duckdb")
 
 
 def client_examples(language: str) -> list[str]:

@@ -7,14 +7,12 @@ throwaway metadata database and its development server on a free local port."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import duckdb
 import pytest
 import requests
 
-from conftest import PROJECT_DIR, run_dbt, start_chromium
+from conftest import PROJECT_DIR, cached_environment, run_dbt, start_chromium
 from customer_segmentation.publish import PublicationLayout
 from customer_segmentation.superset_dashboard import (
     CHARTS,
@@ -57,16 +55,7 @@ EXPECTED_SQL = {
 
 @pytest.fixture(scope="session")
 def superset_bin() -> Path:
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    environment = cache / "customer-segmentation" / f"superset-{digest}"
-    bin_dir = environment / "bin"
-    if not (bin_dir / "superset").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(environment)], check=True)
-        subprocess.run(
-            [str(bin_dir / "pip"), "install", "--quiet", "-r", str(REQUIREMENTS)], check=True
-        )
-    return bin_dir
+    return cached_environment(REQUIREMENTS, "superset", "superset")
 
 
 def free_port() -> int:
