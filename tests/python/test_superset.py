@@ -87,6 +87,7 @@ class Superset:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = None
+        self.log = None
         self.session = requests.Session()
 
     def cli(self, *arguments: str) -> subprocess.CompletedProcess:
@@ -108,11 +109,11 @@ class Superset:
             "--email", "admin@example.com",
         )  # fmt: skip
         self.cli("init")
-        log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed by stop)
+        self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed by stop)
         self.server = subprocess.Popen(
             [str(self.bin_dir / "superset"), "run", "-p", str(self.port), "--with-threads"],
             env=self.environment,
-            stdout=log,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 120
@@ -134,6 +135,7 @@ class Superset:
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=30)
+            self.log.close()
 
     def api(self, method: str, path: str, **arguments) -> dict:
         response = self.session.request(method, f"{self.url}/api/v1/{path}", **arguments)
@@ -233,17 +235,17 @@ def test_the_dashboard_renders_every_chart_in_chromium(imported, tmp_path):
         driver.find_element(By.ID, "password").send_keys(ADMIN["password"] + "\n")
         WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
         driver.get(f"{imported.url}/superset/dashboard/{DASHBOARD_SLUG}/")
-        holders = "return document.querySelectorAll('.dashboard-component-chart-holder')"
 
-        def charts_settled(d):
-            states = d.execute_script(
-                holders + ".length === arguments[0] && Array.from("
-                "document.querySelectorAll('.dashboard-component-chart-holder')).every("
-                "h => !h.querySelector('.loading') && "
-                "(h.querySelector('svg, canvas, table') || h.querySelector('[role=alert]')))",
+        def charts_settled(d) -> bool:
+            """Every chart holder there, none loading, each drawn or showing an alert."""
+            return d.execute_script(
+                "const holders = Array.from("
+                "document.querySelectorAll('.dashboard-component-chart-holder'));"
+                "return holders.length === arguments[0] && holders.every(h =>"
+                " !h.querySelector('.loading') &&"
+                " !!(h.querySelector('svg, canvas, table') || h.querySelector('[role=alert]')));",
                 len(CHARTS),
             )
-            return states
 
         WebDriverWait(driver, 120).until(charts_settled)
         time.sleep(2)  # animations
