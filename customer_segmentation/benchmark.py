@@ -25,9 +25,13 @@ categorical feature; customer_segmentation.planted.WIDE_FEATURES), and `transact
 lines without a customer id; sizes count lines; the notebook way computes RFM and
 quintile scores in pandas, the build from `transactions_file`).
 
+Above --notebook-max-rows (default ten million) the notebook way is left out: it holds
+every row in pandas, more than the machine's memory at 100 million customers; the build
+is then scored against the planted segments in SQL.
+
 It prints wall time and peak memory (the process's maximum resident set, from the
 kernel's accounting of the finished child) of each, the ratios build/bare and
-build/floor, and the
+build/floor, the disk the input, the build database and the publication take, and the
 agreement (adjusted Rand index) of each with the planted segments and of the build
 with the notebook's full-data fit. Both runs include their own interpreter start and
 imports: that is what a user waits for.
@@ -52,6 +56,10 @@ DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
 NOTEBOOK_K_RANGE = range(1, 11)
 NOTEBOOK_K = 5
 NOTEBOOK_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
+# The notebook way holds every row in pandas: at 100 million customers it needs more
+# memory than the 24 GiB machine has. Above this many rows only the build and the floor
+# run (--notebook-max-rows changes it).
+NOTEBOOK_MAX_ROWS = 10_000_000
 
 
 def elbow_and_fit(features):
@@ -305,17 +313,17 @@ def adjusted_rand(left, right) -> float:
 @dataclass
 class SizeResult:
     rows: int
-    bare_seconds: float
-    bare_peak_mb: float
+    bare_seconds: float | None  # None: the notebook way was not run (NOTEBOOK_MAX_ROWS)
+    bare_peak_mb: float | None
     build_seconds: float
     rebuild_seconds: float
     build_peak_mb: float
-    build_to_bare_time: float
-    rebuild_to_bare_time: float
-    build_to_bare_memory: float
+    build_to_bare_time: float | None
+    rebuild_to_bare_time: float | None
+    build_to_bare_memory: float | None
     ari_build_vs_planted: float
-    ari_bare_vs_planted: float
-    ari_build_vs_full_fit: float
+    ari_bare_vs_planted: float | None
+    ari_build_vs_full_fit: float | None
     selected_k: int
     # The floor (see floor_way), for the tables that have one.
     floor_seconds: float | None = None
@@ -323,6 +331,10 @@ class SizeResult:
     build_to_floor_time: float | None = None
     rebuild_to_floor_time: float | None = None
     ari_floor_vs_planted: float | None = None
+    # Disk after the rebuild: the input file, the build database, the publication.
+    input_mb: float | None = None
+    database_mb: float | None = None
+    publication_mb: float | None = None
 
 
 def built_segments(database: Path):
@@ -339,28 +351,35 @@ def built_segments(database: Path):
     return assigned, int(selected_k)
 
 
-def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mall"]) -> SizeResult:
+def run_size(
+    work_dir: Path,
+    row_count: int,
+    table: BenchmarkTable = TABLES["mall"],
+    notebook_max_rows: int = NOTEBOOK_MAX_ROWS,
+) -> SizeResult:
     data = table.planted_file(work_dir, row_count)
     run_dir = work_dir / f"run_{table.name}_{row_count}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
-    labels = run_dir / "notebook_labels.parquet"
-    bare = measure(
-        [
-            sys.executable,
-            "-m",
-            "customer_segmentation.benchmark",
-            table.notebook,
-            str(data),
-            str(labels),
-        ],
-        env,
-        run_dir / "notebook.log",
-    )
-    if bare.exit_code != 0:
-        raise SystemExit(f"notebook way failed at {row_count} rows: see {run_dir}/notebook.log")
+    labels, bare = None, None
+    if row_count <= notebook_max_rows:
+        labels = run_dir / "notebook_labels.parquet"
+        bare = measure(
+            [
+                sys.executable,
+                "-m",
+                "customer_segmentation.benchmark",
+                table.notebook,
+                str(data),
+                str(labels),
+            ],
+            env,
+            run_dir / "notebook.log",
+        )
+        if bare.exit_code != 0:
+            raise SystemExit(f"notebook way failed at {row_count} rows: see {run_dir}/notebook.log")
 
     floor = None
     if table.has_floor:
@@ -387,9 +406,15 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
     if rebuild.exit_code != 0:
         raise SystemExit(f"dbt rebuild failed at {row_count} rows: see {run_dir}/rebuild.log")
 
-    scores = json.loads(
-        helper("score", table.name, str(row_count), str(data), str(labels), str(database))
-    )
+    if labels is not None:
+        scores = json.loads(
+            helper("score", table.name, str(row_count), str(data), str(labels), str(database))
+        )
+    else:
+        scores = json.loads(helper("score-planted", table.name, str(data), str(database)))
+    scores["input_mb"] = disk_mb(data)
+    scores["database_mb"] = disk_mb(database)
+    scores["publication_mb"] = disk_mb(run_dir / "published")
     if floor is not None:
         scores["floor_seconds"] = floor.wall_seconds
         scores["floor_peak_mb"] = floor.peak_rss_mb
@@ -398,18 +423,67 @@ def run_size(work_dir: Path, row_count: int, table: BenchmarkTable = TABLES["mal
         scores["ari_floor_vs_planted"] = float(
             helper("score-floor", str(data), str(floor_database))
         )
+    build_peak = max(build.peak_rss_mb, rebuild.peak_rss_mb)
     return SizeResult(
         rows=row_count,
-        bare_seconds=bare.wall_seconds,
-        bare_peak_mb=bare.peak_rss_mb,
+        bare_seconds=None if bare is None else bare.wall_seconds,
+        bare_peak_mb=None if bare is None else bare.peak_rss_mb,
         build_seconds=build.wall_seconds,
         rebuild_seconds=rebuild.wall_seconds,
-        build_peak_mb=max(build.peak_rss_mb, rebuild.peak_rss_mb),
-        build_to_bare_time=build.wall_seconds / bare.wall_seconds,
-        rebuild_to_bare_time=rebuild.wall_seconds / bare.wall_seconds,
-        build_to_bare_memory=max(build.peak_rss_mb, rebuild.peak_rss_mb) / bare.peak_rss_mb,
+        build_peak_mb=build_peak,
+        build_to_bare_time=None if bare is None else build.wall_seconds / bare.wall_seconds,
+        rebuild_to_bare_time=None if bare is None else rebuild.wall_seconds / bare.wall_seconds,
+        build_to_bare_memory=None if bare is None else build_peak / bare.peak_rss_mb,
         **scores,
     )
+
+
+def disk_mb(path: Path) -> float:
+    """Megabytes a file, or a directory's files, take on disk."""
+    files = [path] if path.is_file() else [each for each in path.rglob("*") if each.is_file()]
+    return sum(each.stat().st_blocks * 512 for each in files) / 2**20
+
+
+def contingency_ari(cells) -> float:
+    """The adjusted Rand index from (label, label, count) rows: a contingency table
+    counted in SQL, for sizes whose labels would not fit in memory as arrays."""
+    from collections import Counter
+    from math import comb
+
+    total = sum(count for *_, count in cells)
+    left, right = Counter(), Counter()
+    for first, second, count in cells:
+        left[first] += count
+        right[second] += count
+    index = sum(comb(count, 2) for *_, count in cells)
+    left_pairs = sum(comb(count, 2) for count in left.values())
+    right_pairs = sum(comb(count, 2) for count in right.values())
+    expected = left_pairs * right_pairs / comb(total, 2)
+    maximum = (left_pairs + right_pairs) / 2
+    return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
+
+
+def score_against_planted(table: BenchmarkTable, data: Path, database: Path) -> dict:
+    """The build's adjusted Rand index against the planted segments and the k it chose,
+    counted in SQL (no notebook to compare with: see NOTEBOOK_MAX_ROWS)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        cells = connection.execute(
+            "select truth.planted_segment, built.segment_id, count(*) "
+            f"from read_parquet('{table.truth_file(data)}') as truth "
+            "inner join customer_segments as built "
+            f'on truth."{table.id_column}" = built.customer_id group by all'
+        ).fetchall()
+        selected_k = connection.execute(
+            "select k from segment_k_selection where is_selected"
+        ).fetchone()[0]
+    return {
+        "ari_build_vs_planted": contingency_ari(cells),
+        "ari_bare_vs_planted": None,
+        "ari_build_vs_full_fit": None,
+        "selected_k": int(selected_k),
+    }
 
 
 def reported_customers(database: Path) -> list:
@@ -527,6 +601,9 @@ HEADERS = (
     "time build/floor",
     "time rebuild/floor",
     "ARI floor vs planted",
+    "input MB",
+    "database MB",
+    "publication MB",
 )
 
 
@@ -534,17 +611,17 @@ def table_rows(results: list[SizeResult]) -> list[list[str]]:
     return [
         [
             f"{result.rows:,}",
-            f"{result.bare_seconds:.1f}",
-            f"{result.bare_peak_mb:.0f}",
+            shown(result.bare_seconds, ".1f"),
+            shown(result.bare_peak_mb, ".0f"),
             f"{result.build_seconds:.1f}",
             f"{result.rebuild_seconds:.1f}",
             f"{result.build_peak_mb:.0f}",
-            f"{result.build_to_bare_time:.3f}",
-            f"{result.rebuild_to_bare_time:.3f}",
-            f"{result.build_to_bare_memory:.2f}",
+            shown(result.build_to_bare_time, ".3f"),
+            shown(result.rebuild_to_bare_time, ".3f"),
+            shown(result.build_to_bare_memory, ".2f"),
             f"{result.ari_build_vs_planted:.4f}",
-            f"{result.ari_bare_vs_planted:.4f}",
-            f"{result.ari_build_vs_full_fit:.4f}",
+            shown(result.ari_bare_vs_planted, ".4f"),
+            shown(result.ari_build_vs_full_fit, ".4f"),
             str(result.selected_k),
             *(
                 [
@@ -556,9 +633,16 @@ def table_rows(results: list[SizeResult]) -> list[list[str]]:
                 if result.floor_seconds is not None
                 else ["-"] * 4
             ),
+            shown(result.input_mb, ".0f"),
+            shown(result.database_mb, ".0f"),
+            shown(result.publication_mb, ".0f"),
         ]
         for result in results
     ]
+
+
+def shown(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
 
 
 def render_markdown(results: list[SizeResult]) -> str:
@@ -596,6 +680,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["floor"]:
         floor_way(Path(arguments[1]), Path(arguments[2]))
         return 0
+    if arguments[:1] == ["score-planted"]:
+        table = TABLES[arguments[1]]
+        print(json.dumps(score_against_planted(table, Path(arguments[2]), Path(arguments[3]))))
+        return 0
     if arguments[:1] == ["score-floor"]:
         print(score_floor(Path(arguments[1]), Path(arguments[2])))
         return 0
@@ -628,6 +716,13 @@ def main(argv: list[str] | None = None) -> int:
         "features: three log-transformed, one imputed, one categorical) or transactions "
         "(an order log, about 20 lines a customer; sizes count lines)",
     )
+    parser.add_argument(
+        "--notebook-max-rows",
+        type=int,
+        default=NOTEBOOK_MAX_ROWS,
+        help="run the notebook way only up to this many rows (default: 10000000; it "
+        "holds every row in pandas)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     options = parser.parse_args(arguments)
     work_dir = options.work_dir.resolve()
@@ -636,7 +731,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for row_count in options.sizes:
         print(f"{row_count:,} rows ...", flush=True)
-        results.append(run_size(work_dir, row_count, TABLES[options.table]))
+        results.append(
+            run_size(work_dir, row_count, TABLES[options.table], options.notebook_max_rows)
+        )
         print(render_text(results[-1:]), flush=True)
     (work_dir / f"results_{options.table}.json").write_text(
         json.dumps(

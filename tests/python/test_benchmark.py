@@ -2,19 +2,23 @@
 
 import argparse
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from customer_segmentation.benchmark import (
     HEADERS,
+    TABLES,
     SizeResult,
     adjusted_rand,
+    contingency_ari,
     floor_way,
     measure,
     notebook_way,
     parse_sizes,
     render_markdown,
     render_text,
+    score_against_planted,
     score_floor,
 )
 from customer_segmentation.planted import write_planted_parquet
@@ -67,13 +71,58 @@ def test_tables_have_one_line_per_size():
     assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
     assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.000 | 4.000 | 1.70 |" in markdown[2]
     assert len(render_text([result]).splitlines()) == 2
-    assert markdown[2].endswith("| 5 | - | - | - | - |")
+    assert markdown[2].endswith("| 5 | - | - | - | - | - | - | - |")
     floored = SizeResult(
         10_000_000, 280.0, 3000, 24.0, 22.0, 900, 0.09, 0.08, 0.3, 1.0, 1.0, 1.0, 5,
         floor_seconds=8.0, floor_peak_mb=300, build_to_floor_time=3.0,
         rebuild_to_floor_time=2.75, ari_floor_vs_planted=0.9988,
     )  # fmt: skip
-    assert render_markdown([floored]).splitlines()[2].endswith("| 5 | 8.0 | 3.00 | 2.75 | 0.9988 |")
+    assert (
+        render_markdown([floored])
+        .splitlines()[2]
+        .endswith("| 5 | 8.0 | 3.00 | 2.75 | 0.9988 | - | - | - |")
+    )
+    # Above the notebook's size only the build and the floor run.
+    without_notebook = SizeResult(
+        100_000_000, None, None, 140.7, 130.0, 946, None, None, None, 0.9989, None, None, 5,
+        input_mb=710, database_mb=1700, publication_mb=2600,
+    )  # fmt: skip
+    assert render_markdown([without_notebook]).splitlines()[2] == (
+        "| 100,000,000 | - | - | 140.7 | 130.0 | 946 | - | - | - | 0.9989 | - | - | 5 "
+        "| - | - | - | - | 710 | 1700 | 2600 |"
+    )
+
+
+def test_the_adjusted_rand_index_from_counts_is_scikit_learns():
+    from collections import Counter
+
+    rng = np.random.default_rng(3)
+    left = rng.integers(0, 4, 5_000)
+    right = np.where(rng.random(5_000) < 0.8, left, rng.integers(0, 5, 5_000))
+    cells = [(a, b, n) for (a, b), n in Counter(zip(left, right, strict=True)).items()]
+    assert contingency_ari(cells) == pytest.approx(adjusted_rand(left, right), abs=1e-12)
+    assert contingency_ari([(0, 7, 10), (1, 8, 5)]) == pytest.approx(1.0)
+
+
+def test_a_build_is_scored_against_the_planted_segments_in_sql(tmp_path):
+    import duckdb
+
+    data, database = tmp_path / "planted.parquet", tmp_path / "build.duckdb"
+    write_planted_parquet(data, 3_000)
+    truth = pd.read_parquet(data)
+    with duckdb.connect(str(database)) as connection:
+        # A "build" that got the planted segments right but for 300 customers.
+        connection.execute(
+            "create table customer_segments as select CustomerID as customer_id, "
+            "case when CustomerID <= 300 then 0 else planted_segment + 10 end as segment_id "
+            f"from read_parquet('{data}')"
+        )
+        connection.execute("create table segment_k_selection as select 5 as k, true as is_selected")
+    scored = score_against_planted(TABLES["mall"], data, database)
+    built = np.where(truth["CustomerID"] <= 300, 0, truth["planted_segment"] + 10)
+    expected = adjusted_rand(truth["planted_segment"], built)
+    assert scored["ari_build_vs_planted"] == pytest.approx(expected, abs=1e-12)
+    assert scored["selected_k"] == 5 and scored["ari_bare_vs_planted"] is None
 
 
 def test_wide_notebook_way_imputes_transforms_encodes_and_finds_the_planted_segments(tmp_path):
