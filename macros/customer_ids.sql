@@ -19,31 +19,39 @@
 
 
 
-{#- Why a row's id cannot be used, or null. Whole-number ids: missing, not a number,
-    not a whole number of 0 or more (0 is an id like any other), or past 2^53 in a form
-    only a double reads (digits lost). Text ids: only missing. Row positions: never. -#}
-{% macro customer_id_problem(customer_id) -%}
+{#- Why a row's id cannot be used, as checks (row_checks.sql). Whole-number ids:
+    missing, not a number, not a whole number of 0 or more (0 is an id like any
+    other), or past 2^53 in a form only a double reads (digits lost). Text ids: only
+    missing. Row positions: never. -#}
+{% macro customer_id_checks(customer_id) -%}
     {%- if customer_id.mode == 'position' -%}
-        cast(null as {{ dbt.type_string() }})
-    {%- elif customer_id.type == 'text' -%}
-        case when raw_customer_id is null then 'missing customer id' end
-    {%- else -%}
-        case
-            when raw_customer_id is null then 'missing customer id'
-            when customer_id__number is null
-                or not {{ is_finite_number('customer_id__number') }}
-                then 'customer id is not a number: "'
-                    || left({{ as_text('raw_customer_id') }}, 40) || '"'
-            when customer_id__number != floor(customer_id__number)
-                or customer_id__number < 0
-                then 'customer id is not a whole number of 0 or more: '
-                    || {{ as_text('raw_customer_id') }}
-            when customer_id__integer is null
-                and customer_id__number >= 9007199254740992
-                then 'customer id is too large to read exactly: '
-                    || left({{ as_text('raw_customer_id') }}, 40)
-        end
+        {{ return([]) }}
     {%- endif -%}
+    {%- set checks = [{'when': 'raw_customer_id is null', 'then': "'missing customer id'"}] -%}
+    {%- if customer_id.type != 'text' -%}
+        {%- set shown = as_text('raw_customer_id') -%}
+        {%- do checks.append({
+            'when': 'customer_id__number is null or not '
+                ~ is_finite_number('customer_id__number'),
+            'then': "'customer id is not a number: \"' || left(" ~ shown ~ ", 40) || '\"'",
+        }) -%}
+        {%- do checks.append({
+            'when': 'customer_id__number != floor(customer_id__number)'
+                ~ ' or customer_id__number < 0',
+            'then': "'customer id is not a whole number of 0 or more: ' || " ~ shown,
+        }) -%}
+        {%- do checks.append({
+            'when': 'customer_id__integer is null and customer_id__number >= 9007199254740992',
+            'then': "'customer id is too large to read exactly: ' || left(" ~ shown ~ ", 40)",
+        }) -%}
+    {%- endif -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+
+{#- Why a row's id cannot be used, or null. -#}
+{% macro customer_id_problem(customer_id) -%}
+    {{ first_failed_check(customer_id_checks(customer_id)) }}
 {%- endmacro %}
 
 

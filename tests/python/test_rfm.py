@@ -309,3 +309,50 @@ def test_text_ids_join_verbatim_and_a_table_sharing_no_id_fails_clearly(tmp_path
     )
     assert not failed.success
     assert "has a purchase in the transaction log" in failed.explain()
+
+
+def fold_memory_statements(run) -> list[str]:
+    """The memory-cap statements the build ran, from dbt's debug log."""
+    log = (run.database.parent / "logs" / "dbt.log").read_text()
+    lines = [line.strip() for line in log.splitlines()]
+    return [line for line in lines if line.startswith("set memory_limit")]
+
+
+def test_the_fold_alone_gets_a_larger_memory_cap_raised_never_lowered(tmp_path, monkeypatch):
+    log = transaction_log(customer_count=40, seed=5)
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False)
+
+    def fold(name: str, **dbt_vars):
+        (tmp_path / name).mkdir()
+        return run_dbt(
+            ["run", "--select", "stg_transactions__lines", "stg_transactions__customers"],
+            tmp_path / name / "fold.duckdb",
+            dbt_vars={"transactions_file": str(path), **dbt_vars},
+        )
+
+    # The build's cap (500MB) is raised for the fold and put back after it.
+    raised = fold("raised")
+    assert raised.success, raised.explain()
+    assert fold_memory_statements(raised) == [
+        "set memory_limit = '2GB';",
+        "set memory_limit = coalesce(",
+    ]
+    folded = raised.query("select customer_id from stg_transactions__customers")
+    assert set(folded.customer_id) == set(usable_lines(log).customer_id)
+
+    # A build with a larger cap keeps it; null keeps any cap.
+    monkeypatch.setenv("SEGMENTATION_DUCKDB_MEMORY_LIMIT", "4GB")
+    kept = fold("kept")
+    assert kept.success, kept.explain()
+    assert fold_memory_statements(kept) == ["set memory_limit = coalesce("]
+    monkeypatch.delenv("SEGMENTATION_DUCKDB_MEMORY_LIMIT")
+    unset = fold("unset", transaction_fold_memory_limit=None)
+    assert unset.success, unset.explain()
+    assert fold_memory_statements(unset) == ["set memory_limit = coalesce("]
+
+    # A size DuckDB would not read fails before the fold, naming the var.
+    wrong = fold("wrong", transaction_fold_memory_limit="plenty")
+    assert not wrong.success
+    message = "transaction_fold_memory_limit must be a memory size such as 2GB or 1.5GiB"
+    assert f'{message}, got "plenty"' in wrong.explain()

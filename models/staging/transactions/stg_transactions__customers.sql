@@ -24,6 +24,10 @@
 {%- set window_as_of = rfm_as_of_date(
     ref('stg_transactions__lines'), 'line_time', 'not is_quarantined', day_after=true
 ) if window_days is not none else none %}
+{#- Without a window every line is in it: the fold then neither groups nor filters by
+    is_in_window, which keeps each order's hash-table entry small enough to stay in
+    memory at scale. #}
+{%- set windowed = window_as_of is not none %}
 
 with
 
@@ -36,12 +40,10 @@ usable_lines as (
         customer_id,
         order_id,
         case when order_id is null then cast(line_time as date) end as occasion_day,
-        {%- if window_as_of is not none %}
+        {%- if windowed %}
         cast(line_time as date)
             >= {{ dbt.dateadd('day', -window_days, "cast('" ~ window_as_of ~ "' as date)") }}
             as is_in_window,
-        {%- else %}
-        true as is_in_window,
         {%- endif %}
         {#- Every date the fold keeps is a calendar day: days aggregate faster than
             times. #}
@@ -56,28 +58,38 @@ usable_lines as (
 occasions as (
     select
         customer_id,
+        {%- if windowed %}
         is_in_window,
+        {%- endif %}
         sum(amount) as net_amount,
         max(line_date) as occasion_date,
         count(*) as line_count
     from usable_lines
-    group by customer_id, order_id, occasion_day, is_in_window
+    group by customer_id, order_id, occasion_day{{ ', is_in_window' if windowed }}
 ),
 
+{%- set in_window_and = 'is_in_window and ' if windowed else '' %}
 customers as (
     select
         customer_id,
-        count(case when is_in_window and net_amount > 0 then 1 end) as frequency,
-        min(case when is_in_window and net_amount > 0 then occasion_date end)
+        count(case when {{ in_window_and }}net_amount > 0 then 1 end) as frequency,
+        min(case when {{ in_window_and }}net_amount > 0 then occasion_date end)
             as first_purchase_date,
-        max(case when is_in_window and net_amount > 0 then occasion_date end)
+        max(case when {{ in_window_and }}net_amount > 0 then occasion_date end)
             as last_purchase_date,
         max(occasion_date) as latest_line_date,
+        {%- if windowed %}
         round(sum(case when is_in_window then net_amount end), 2) as monetary,
         count(case when is_in_window then 1 end) as occasion_count,
         coalesce(sum(case when is_in_window then line_count end), 0) as line_count,
         coalesce(sum(case when not is_in_window then line_count end), 0)
             as lines_before_window
+        {%- else %}
+        round(sum(net_amount), 2) as monetary,
+        count(*) as occasion_count,
+        sum(line_count) as line_count,
+        0 as lines_before_window
+        {%- endif %}
     from occasions
     group by customer_id
 ),

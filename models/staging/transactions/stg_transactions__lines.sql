@@ -37,6 +37,30 @@ select * from no_transactions
 } %}
 {%- set number_roles = ['amount'] if 'amount' in columns else ['quantity', 'unit_price'] %}
 {%- set as_of = var('rfm_as_of', none) %}
+{#- Each field's checks, in the order its reasons are listed. #}
+{%- set checks = {'customer_id': customer_id_checks(customer_id)} %}
+{%- set shown_date = as_text('raw__date') %}
+{%- set date_checks = [
+    {'when': 'raw__date is null and line_time is null', 'then': "'missing date'"},
+    {'when': 'line_time is null',
+        'then': "'date is not a date: \"' || left(" ~ shown_date ~ ", 40) || '\"'"},
+] %}
+{%- if as_of is not none %}
+{%- do date_checks.append({
+    'when': "cast(line_time as date) > cast('" ~ checked_date_var(as_of, 'rfm_as_of') ~ "' as date)",
+    'then': "'date after rfm_as_of " ~ as_of ~ ": ' || " ~ shown_date,
+}) %}
+{%- endif %}
+{%- do checks.update({'date': date_checks}) %}
+{%- for role in number_roles %}
+{%- set label = role.replace('_', ' ') %}
+{%- do checks.update({role: [
+    {'when': 'raw__' ~ role ~ ' is null', 'then': "'missing " ~ label ~ "'"},
+    {'when': 'number__' ~ role ~ ' is null or not ' ~ is_finite_number('number__' ~ role),
+        'then': "'" ~ label ~ " is not a number: \"' || left("
+            ~ as_text('raw__' ~ role) ~ ", 40) || '\"'"},
+]}) %}
+{%- endfor %}
 
 with
 
@@ -85,25 +109,12 @@ parsed as (
 
 field_problems as (
     select
-        {{ customer_id_problem(customer_id) }} as customer_id__problem,
-        case
-            when raw__date is null and line_time is null then 'missing date'
-            when line_time is null
-                then 'date is not a date: "' || left({{ as_text('raw__date') }}, 40) || '"'
-            {%- if as_of is not none %}
-            when cast(line_time as date) > cast('{{ checked_date_var(as_of, "rfm_as_of") }}' as date)
-                then 'date after rfm_as_of {{ as_of }}: ' || {{ as_text('raw__date') }}
-            {%- endif %}
-        end as problem__date,
-        {%- for role in number_roles %}
-        {%- set label = role.replace('_', ' ') %}
-        case
-            when raw__{{ role }} is null then 'missing {{ label }}'
-            when number__{{ role }} is null or not {{ is_finite_number('number__' ~ role) }}
-                then '{{ label }} is not a number: "'
-                    || left({{ as_text('raw__' ~ role) }}, 40) || '"'
-        end as problem__{{ role }},
+        {%- for field, field_checks in checks.items() %}
+        {{ first_failed_check(field_checks) }} as problem__{{ field }},
         {%- endfor %}
+        {#- The same checks as plain conditions: what every reader of usable lines
+            filters on, without a message built or tested per line. #}
+        {{ any_check_failed(checks.values() | sum(start=[])) }} as is_quarantined,
         *
     from parsed
 ),
@@ -114,17 +125,11 @@ verdicts as (
         {#- Joined only on lines with a problem: concat_ws on every line costs seconds
             at a hundred million lines. #}
         case
-            when customer_id__problem is not null
-                or problem__date is not null
-                {%- for role in number_roles %}
-                or problem__{{ role }} is not null
-                {%- endfor %}
+            when is_quarantined
                 then concat_ws(
-                    '; ',
-                    customer_id__problem,
-                    problem__date
-                    {%- for role in number_roles %},
-                    problem__{{ role }}
+                    '; '
+                    {%- for field in checks %},
+                    problem__{{ field }}
                     {%- endfor %}
                 )
         end as rejection_reason
@@ -135,7 +140,7 @@ final as (
     select
         line_number,
         case
-            when rejection_reason is null then
+            when not is_quarantined then
                 {%- if id_type == 'integer' %}
                 coalesce(customer_id__integer, cast(customer_id__number as {{ dbt.type_bigint() }}))
                 {%- else %}
@@ -149,23 +154,23 @@ final as (
         {%- endif %}
         rejection_reason,
         case
-            when rejection_reason is not null then {{ json_object_text(
+            when is_quarantined then {{ json_object_text(
                 [(columns.customer_id.header, as_text('raw_customer_id'))]
                 + ([(columns.order_id.header, as_text('raw__order_id'))] if 'order_id' in columns else [])
                 + [(columns.date.header, as_text('raw__date'))]
                 + rendered_number_pairs(columns, number_roles)
             ) }}
         end as raw_values,
-        case when rejection_reason is null then line_time end as line_time,
+        case when not is_quarantined then line_time end as line_time,
         case
-            when rejection_reason is null then
+            when not is_quarantined then
                 {%- if 'amount' in columns %}
                 number__amount
                 {%- else %}
                 number__quantity * number__unit_price
                 {%- endif %}
         end as amount,
-        rejection_reason is not null as is_quarantined
+        is_quarantined
     from verdicts
 )
 
