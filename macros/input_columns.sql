@@ -12,7 +12,7 @@
 
 
 {#- The input's columns and the kind of values each holds as typed: integer, number,
-    text, or the engine's own type name for anything else. DuckDB's file readers are
+    text, or the engine's own type name for anything else. File readers (strings) are
     described directly; relations through the adapter. -#}
 {% macro input_column_types(input_relation) -%}
     {%- set types = {} -%}

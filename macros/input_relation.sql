@@ -79,36 +79,49 @@
 {%- endmacro %}
 
 
-{#- A file read with DuckDB's readers: Parquet by extension, CSV (any delimiter DuckDB's
-    sniffer finds, tabs included) with every column as text, like the seed. -#}
+{#- A file named by a var, read by the engine's own file readers: Parquet by
+    extension, else CSV with every column as text, like the seed (staging casts and
+    quarantines). DuckDB and Spark read files; other engines fail naming the var. -#}
 {% macro customers_file_input(path, var_name='customers_file') -%}
     {%- if path is not string -%}
         {{ exceptions.raise_compiler_error(
             var_name ~ " must be a file path, got '" ~ path ~ "'"
         ) }}
     {%- endif -%}
-    {%- if target.type != 'duckdb' -%}
-        {{ exceptions.raise_compiler_error(
-            var_name ~ " is read with DuckDB's file readers and works on DuckDB only; "
-            ~ "on " ~ target.type ~ ", load the file as a table and name it in "
-            ~ var_name.replace('_file', '_relation')
-        ) }}
-    {%- endif -%}
-    {%- set literal = sql_string_literal(path) -%}
     {%- set lowered = path | lower -%}
-    {%- set numbered_reader = none -%}
     {%- if lowered.endswith('.parquet') -%}
-        {%- set reader = 'read_parquet(' ~ literal ~ ')' -%}
-        {%- set numbered_reader = numbered_parquet_reader(literal) -%}
+        {%- set file_format = 'parquet' -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz')
         or lowered.endswith('.tsv') or lowered.endswith('.txt') -%}
-        {#- Every column as text: staging casts and quarantines. -#}
-        {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
+        {%- set file_format = 'csv' -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             var_name ~ " must end in .csv, .csv.gz, .tsv, .txt or .parquet, got '"
             ~ path ~ "'"
         ) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('file_input', 'customer_segmentation')(
+        path, file_format, var_name
+    )) }}
+{%- endmacro %}
+
+{% macro default__file_input(path, file_format, var_name) -%}
+    {{ exceptions.raise_compiler_error(
+        var_name ~ " is read with DuckDB's or Spark's file readers; on " ~ target.type
+        ~ ", load the file as a table and name it in " ~ var_name.replace('_file', '_relation')
+    ) }}
+{%- endmacro %}
+
+{#- DuckDB's readers: CSV with any delimiter its sniffer finds, tabs included. A single
+    Parquet file also gives its row numbers. -#}
+{% macro duckdb__file_input(path, file_format, var_name) -%}
+    {%- set literal = sql_string_literal(path) -%}
+    {%- set numbered_reader = none -%}
+    {%- if file_format == 'parquet' -%}
+        {%- set reader = 'read_parquet(' ~ literal ~ ')' -%}
+        {%- set numbered_reader = numbered_parquet_reader(literal) -%}
+    {%- else -%}
+        {%- set reader = 'read_csv(' ~ literal ~ ', header = true, all_varchar = true)' -%}
     {%- endif -%}
     {%- if execute -%}
         {%- set found = run_query('select count(*) from glob(' ~ literal ~ ')') -%}
@@ -132,6 +145,47 @@
         {%- endif -%}
     {%- endif -%}
     {{ return(reader) }}
+{%- endmacro %}
+
+{#- Spark's readers. Parquet is read in place; a CSV file through a temporary view
+    named after the var (Spark takes CSV options only there), which lives as long as
+    the Spark session: the whole dbt invocation with the session method. Spark does
+    not sniff a delimiter, so the header line picks it: tab, semicolon or pipe when
+    the header holds more of it than of commas. Quotes are doubled inside quoted
+    values, as DuckDB and spreadsheets write them; quoted values may span lines. A
+    path that does not exist fails with Spark's "Path does not exist" naming it. -#}
+{% macro spark__file_input(path, file_format, var_name) -%}
+    {%- set quoted_path = '`' ~ path.replace('`', '``') ~ '`' -%}
+    {%- if file_format == 'parquet' -%}
+        {{ return('parquet.' ~ quoted_path) }}
+    {%- endif -%}
+    {%- set view_name = var_name ~ '_input' -%}
+    {%- if execute -%}
+        {%- set header = run_query('select value from text.' ~ quoted_path ~ ' limit 1')
+            .columns[0].values() -%}
+        {%- set header = header[0] if header | length > 0 else '' -%}
+        {#- A namespace: a plain set inside the loop would not outlive it. -#}
+        {%- set chosen = namespace(delimiter=',') -%}
+        {%- for candidate in ['\t', ';', '|'] -%}
+            {%- if header.count(candidate) > header.count(chosen.delimiter) -%}
+                {%- set chosen.delimiter = candidate -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- call statement('file_input_view') -%}
+            create or replace temporary view {{ view_name }}
+            using csv
+            options (
+                path {{ sql_string_literal(path) }},
+                header 'true',
+                sep {{ sql_string_literal(chosen.delimiter) }},
+                quote '"',
+                escape '"',
+                multiLine 'true',
+                inferSchema 'false'
+            )
+        {%- endcall -%}
+    {%- endif -%}
+    {{ return(view_name) }}
 {%- endmacro %}
 
 

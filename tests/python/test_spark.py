@@ -10,6 +10,7 @@ dbt builds everything else on Spark around it.
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import shutil
 import time
@@ -146,9 +147,15 @@ def spark_relation(model: str, work: Path, project_dir: Path = PROJECT_DIR) -> s
     return f"`{node.schema}`.`{node.alias}`"
 
 
-def build_on_spark(session, work: Path, duckdb_build, project_dir: Path = PROJECT_DIR):
+def build_on_spark(
+    session,
+    work: Path,
+    duckdb_build,
+    project_dir: Path = PROJECT_DIR,
+    dbt_vars: dict | None = None,
+):
     """The DuckDB build's fit written into Spark, then `dbt build` of everything else
-    on Spark (in the schema SEGMENTATION_SPARK_SCHEMA names)."""
+    on Spark (in the schema SEGMENTATION_SPARK_SCHEMA names), with the same vars."""
     for model in PYTHON_MODELS:
         relation = spark_relation(model, work, project_dir)
         session.sql(f"create database if not exists {relation.split('.')[0]}")
@@ -168,6 +175,7 @@ def build_on_spark(session, work: Path, duckdb_build, project_dir: Path = PROJEC
         ],
         work / "dbt" / "unused.duckdb",
         project_dir,
+        dbt_vars=dbt_vars,
     )
     print(f"dbt build on Spark: {time.perf_counter() - started:.1f} s")
     assert run.success, run.explain()
@@ -323,12 +331,76 @@ def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monk
     assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
 
 
-def test_customers_file_is_refused_on_spark_with_a_reason(spark, tmp_path):
-    """customers_file uses DuckDB's file readers: elsewhere it must fail saying so."""
+FILE_SCHEMA = "customer_segmentation_spark_file"
+
+
+def test_a_parquet_customers_file_builds_every_mart_on_spark_like_duckdb(
+    spark, tmp_path, monkeypatch
+):
+    """customers_file on Spark: Parquet read in place, no table loaded by hand; every
+    mart equal to the DuckDB build of the same file."""
+    session, _ = spark
+    export = pd.read_csv(PROJECT_DIR / "seeds" / "raw" / "mall_customers.csv")
+    path = tmp_path / "customers.parquet"
+    export.to_parquet(path)
+    file_vars = {"customers_file": str(path)}
+    on_duckdb = run_dbt(["build"], tmp_path / "duckdb" / "file.duckdb", dbt_vars=file_vars)
+    assert on_duckdb.success, on_duckdb.explain()
+    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", FILE_SCHEMA)
+    build_on_spark(session, tmp_path / "spark", on_duckdb, dbt_vars=file_vars)
+    for mart, keys in MARTS.items():
+        hashed = ENGINE_HASHED.get(mart, [])
+        duckdb_rows = on_duckdb.query(f"select * from {mart}").drop(columns=hashed)
+        spark_rows = session.table(f"`{FILE_SCHEMA}`.`{mart}`").toPandas().drop(columns=hashed)
+        assert same_rows(duckdb_rows, spark_rows, keys) == [], mart
+    assert len(on_duckdb.query("select * from customer_segments")) == len(export)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_a_csv_customers_file_is_parsed_on_spark_like_duckdb(
+    spark, tmp_path, monkeypatch, delimiter
+):
+    """customers_file as CSV, TSV or semicolon-separated, with the bad cells of the
+    seed test and a quoted value holding the delimiter: the same values, verdicts and
+    row numbers on both engines."""
+    session, _ = spark
+    seed = (PROJECT_DIR / "seeds" / "raw" / "mall_customers.csv").read_text().splitlines()
+    rows = [*seed, *REJECTED_ROWS, *ACCEPTED_ROWS, seed[6]]
+    export = pd.read_csv(io.StringIO("\n".join(rows)), dtype=str, keep_default_na=False)
+    export.loc[len(export)] = ["514", f"Fe{delimiter}male", "30", "40", "50"]
+    suffix = ".tsv" if delimiter == "\t" else ".csv"
+    path = tmp_path / f"customers{suffix}"
+    export.to_csv(path, sep=delimiter, index=False)
+    selection = [
+        *("--select", "stg_input__columns", "stg_input__customers"),
+        *("--indirect-selection", "cautious"),
+    ]
+    file_vars = {"customers_file": str(path), "customer_id_type": "integer"}
+    on_duckdb = run_dbt(
+        ["build", *selection], tmp_path / "duckdb" / "csv.duckdb", dbt_vars=file_vars
+    )
+    assert on_duckdb.success, on_duckdb.explain()
+    schema = "customer_segmentation_spark_csv"
+    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
+    on_spark = run_dbt(
+        ["build", "--target", "spark", *selection],
+        tmp_path / "spark" / "unused.duckdb",
+        dbt_vars=file_vars,
+    )
+    assert on_spark.success, on_spark.explain()
+    duckdb_rows = on_duckdb.query("select * from stg_input__customers")
+    spark_rows = session.table(f"`{schema}`.`stg_input__customers`").toPandas()
+    assert len(duckdb_rows) == len(export)
+    assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 2  # id 1 twice, 514
+    assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
+
+
+def test_a_customers_file_that_does_not_exist_fails_naming_it_on_spark(spark, tmp_path):
+    missing = tmp_path / "no_such_export.csv"
     run = run_dbt(
         ["compile", "--target", "spark", "--select", "stg_input__columns"],
         tmp_path / "unused.duckdb",
-        dbt_vars={"customers_file": str(tmp_path / "customers.csv")},
+        dbt_vars={"customers_file": str(missing)},
     )
     assert not run.success
-    assert "works on DuckDB only" in run.explain()
+    assert "no_such_export.csv" in run.explain()
