@@ -72,3 +72,25 @@
     {%- endfor -%}
     {{ return(features) }}
 {%- endmacro %}
+
+
+{#- How customer_segment_history writes a build's changes (see the model). DuckDB:
+    delete the open rows being closed, insert the changes. Spark (plain Parquet has no
+    row-level strategy): partitions by valid_to, the open rows' partition rewritten
+    whole each build and the rows closed at this build in a new one. With Delta,
+    `merge` on the same unique key would replace the partition rewrite. -#}
+{% macro history_write_config() -%}
+    {{ return(adapter.dispatch('history_write_config', 'customer_segmentation')()) }}
+{%- endmacro %}
+
+{% macro default__history_write_config() -%}
+    {{ return({
+        'incremental_strategy': 'delete+insert',
+        'unique_key': ['customer_id', 'valid_from'],
+        'incremental_predicates': ['DBT_INCREMENTAL_TARGET.valid_to is null'],
+    }) }}
+{%- endmacro %}
+
+{% macro spark__history_write_config() -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['valid_to']}) }}
+{%- endmacro %}

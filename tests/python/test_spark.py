@@ -1,10 +1,9 @@
-"""Optional: every SQL model on local Spark gives the same results as on DuckDB.
+"""Optional: the whole pipeline on local Spark gives the same results as on DuckDB.
 
 Not in the fast suite: needs `pip install -r requirements-spark.txt` and Java 17, and
 runs with `python -m pytest -m spark`. dbt-spark's session method cannot run dbt Python
-models (it submits them only to Databricks), so the K-Means fit comes from a DuckDB
-build: its table is written into Spark under the name `ref()` resolves to there, and
-dbt builds everything else on Spark around it.
+models (it submits them only to Databricks), so spark_pipeline.py runs them on Spark
+DataFrames as Databricks would, between dbt's stages of SQL models and tests.
 """
 
 from __future__ import annotations
@@ -21,6 +20,8 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, copy_project, run_dbt
+from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
+from spark_pipeline import SparkPipelineRun, build_pipeline_on_spark
 from test_dbt_build import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
 
 pytestmark = [
@@ -29,17 +30,13 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:::pyspark"),
 ]
 
-FITTED_MODEL = "int_segment_candidates_fitted"
-# Python models: dbt-spark's session method cannot run them, so the DuckDB build's
-# tables are written into Spark instead (on Databricks dbt runs them itself).
-PYTHON_MODELS = (FITTED_MODEL, "int_segment_identity")
-# Python models nothing on Spark needs: left out (publication writes DuckDB and
-# Parquet files from the DuckDB build).
-PYTHON_ONLY_ON_DUCKDB = ("segment_algorithm_comparison", "publication")
-# The assignment history is incremental with delete+insert, which dbt-spark does not
-# offer (its row-level strategy, merge, needs Delta); the local session writes plain
-# Parquet, so the history and the migrations read from it are left out here.
-NEEDS_DELTA = ("customer_segment_history", "segment_migrations", "assert_migrations_add_up")
+# The Python models, run on Spark DataFrames by spark_pipeline.py; the publication
+# serves DuckDB readers and is left out there.
+PYTHON_MODELS = (
+    "int_segment_candidates_fitted",
+    "int_segment_identity",
+    "segment_algorithm_comparison",
+)
 SPARK_SCHEMA = "customer_segmentation_spark_test"
 # Every mart and the key that orders its rows for comparison.
 MARTS = {
@@ -58,15 +55,29 @@ MARTS = {
     "segment_model_versions": ["model_version"],
     "segment_lineage": ["model_version", "segment_id"],
     "segment_quality": ["check_name"],
+    "customer_segment_history": ["customer_id", "segment_id"],
+    "segment_migrations": ["from_segment_id", "to_segment_id", "migration_type"],
+    "segment_algorithm_comparison": ["algorithm"],
 }
-# Columns made from each engine's own hash function, or stamped with the build that
-# wrote them, so expected to differ.
+# Columns made from each engine's own hash function or stamped with the build that
+# wrote them, so expected to differ; so are measured times (every *_seconds column).
 BUILD_STAMPS = ["fitted_at", "dbt_invocation_id"]
 ENGINE_HASHED = {
     "marketing_targets": ["is_control_group"],
     "segment_model_registry": BUILD_STAMPS,
     "segment_model_versions": BUILD_STAMPS,
+    "customer_segment_history": ["valid_from", "valid_to"],
+    "segment_migrations": ["built_at", "dbt_invocation_id"],
 }
+
+
+def comparable(rows: pd.DataFrame, mart: str) -> pd.DataFrame:
+    """A mart's rows without the columns expected to differ between engines."""
+    differing = ENGINE_HASHED.get(mart, [])
+    timed = [column for column in rows.columns if column.endswith("_seconds")]
+    return rows.drop(columns=[*differing, *timed])
+
+
 TOLERANCE = 1e-9
 # Cells whose parsing could differ between engines: each row must get the same values
 # and verdict on both. The rejected rows are the DuckDB suite's bad rows (id 1 conflicts
@@ -123,70 +134,23 @@ def spark(tmp_path_factory):
         session.stop()
 
 
-def spark_relation(model: str, work: Path, project_dir: Path = PROJECT_DIR) -> str:
-    """The schema-qualified name `ref(model)` resolves to on the spark target."""
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--target",
-            "spark",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ]
-    )
-    assert result.success, result.exception
-    node = result.result.nodes[f"model.customer_segmentation.{model}"]
-    return f"`{node.schema}`.`{node.alias}`"
-
-
 def build_on_spark(
-    session,
-    work: Path,
-    duckdb_build,
-    project_dir: Path = PROJECT_DIR,
-    dbt_vars: dict | None = None,
-):
-    """The DuckDB build's fit written into Spark, then `dbt build` of everything else
-    on Spark (in the schema SEGMENTATION_SPARK_SCHEMA names), with the same vars."""
-    for model in PYTHON_MODELS:
-        relation = spark_relation(model, work, project_dir)
-        session.sql(f"create database if not exists {relation.split('.')[0]}")
-        (
-            session.createDataFrame(duckdb_build.query(f"select * from {model}"))
-            .write.format("parquet")
-            .mode("overwrite")
-            .saveAsTable(relation)
-        )
+    session, work: Path, project_dir: Path = PROJECT_DIR, dbt_vars: dict | None = None
+) -> SparkPipelineRun:
+    """The whole pipeline on Spark, the Python models included (spark_pipeline.py), in
+    the schema SEGMENTATION_SPARK_SCHEMA names, with the given vars."""
     started = time.perf_counter()
-    # run_dbt names its target and log folders after the "database" path's folder;
-    # on the spark target no DuckDB file is opened.
-    run = run_dbt(
-        [
-            *("build", "--target", "spark", "--exclude"),
-            *(PYTHON_MODELS + NEEDS_DELTA + PYTHON_ONLY_ON_DUCKDB),
-        ],
-        work / "dbt" / "unused.duckdb",
-        project_dir,
-        dbt_vars=dbt_vars,
-    )
-    print(f"dbt build on Spark: {time.perf_counter() - started:.1f} s")
-    assert run.success, run.explain()
+    run = build_pipeline_on_spark(session, work, project_dir, dbt_vars)
+    seconds = ", ".join(f"{name} {took:.1f} s" for name, took in run.python_models.items())
+    print(f"pipeline on Spark: {time.perf_counter() - started:.1f} s (Python models: {seconds})")
     return run
 
 
 @pytest.fixture(scope="module")
-def spark_build(spark, default_build):
-    """The default build's fit written into Spark, then everything else on Spark."""
+def spark_build(spark):
+    """The bundled seed, the whole pipeline on Spark."""
     session, work = spark
-    return build_on_spark(session, work, default_build)
+    return build_on_spark(session, work)
 
 
 TEXT_ID_SCHEMA = "customer_segmentation_spark_text_ids"
@@ -194,8 +158,8 @@ TEXT_ID_SCHEMA = "customer_segmentation_spark_text_ids"
 
 @pytest.fixture(scope="module")
 def text_id_builds(spark, tmp_path_factory):
-    """The bundled seed with text ids (C1, C2, ...): a whole DuckDB build, and the same
-    on Spark with the DuckDB fit."""
+    """The bundled seed with text ids (C1, C2, ...): a whole DuckDB build, and the
+    whole pipeline on Spark."""
     session, _ = spark
     work = tmp_path_factory.mktemp("text_ids")
     project = copy_project(work / "project")
@@ -206,7 +170,7 @@ def text_id_builds(spark, tmp_path_factory):
     assert on_duckdb.success, on_duckdb.explain()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SEGMENTATION_SPARK_SCHEMA", TEXT_ID_SCHEMA)
-        build_on_spark(session, work / "spark", on_duckdb, project)
+        build_on_spark(session, work / "spark", project)
     return on_duckdb
 
 
@@ -251,8 +215,14 @@ def test_every_sql_model_and_data_test_runs_on_spark(spark_build):
     # exposures are "no-op".
     failed = {name: status for name, status in failed.items() if status not in ("pass", "no-op")}
     assert not failed, spark_build.explain()
-    assert not set(PYTHON_MODELS) & set(spark_build.statuses)
+    assert set(spark_build.python_models) == set(PYTHON_MODELS)
     assert "customer_segments" in spark_build.statuses
+
+
+def test_spark_runs_every_node_the_duckdb_build_runs(spark_build, default_build):
+    """Nothing is left out on Spark but the DuckDB publication and its tests."""
+    on_duckdb = {name for name in default_build.statuses if "publication" not in name}
+    assert on_duckdb - set(spark_build.statuses) == set()
 
 
 def test_spark_assigns_every_customer_to_the_same_segment(spark, spark_build, default_build):
@@ -267,13 +237,12 @@ def test_spark_assigns_every_customer_to_the_same_segment(spark, spark_build, de
 @pytest.mark.parametrize("mart", MARTS)
 def test_spark_mart_matches_duckdb(spark, spark_build, default_build, mart):
     session, _ = spark
-    hashed = ENGINE_HASHED.get(mart, [])
-    on_duckdb = default_build.query(f"select * from {mart}").drop(columns=hashed)
-    on_spark = spark_table(session, mart).drop(columns=hashed)
+    on_duckdb = comparable(default_build.query(f"select * from {mart}"), mart)
+    on_spark = comparable(spark_table(session, mart), mart)
     assert same_rows(on_duckdb, on_spark, MARTS[mart]) == []
-    if hashed:
+    if mart == "marketing_targets":
         # Still a share of the campaign, held back the same way on every build.
-        assert spark_table(session, mart)[hashed].notna().all().all()
+        assert spark_table(session, mart).is_control_group.notna().all()
 
 
 @pytest.mark.parametrize("mart", MARTS)
@@ -281,9 +250,8 @@ def test_text_ids_give_the_same_marts_on_spark(spark, text_id_builds, mart):
     """Ids kept as text (C1, C2, ...): sampling, de-duplication, scoring, profiles and
     campaign lists agree with DuckDB row by row on Spark."""
     session, _ = spark
-    hashed = ENGINE_HASHED.get(mart, [])
-    on_duckdb = text_id_builds.query(f"select * from {mart}").drop(columns=hashed)
-    on_spark = session.table(f"`{TEXT_ID_SCHEMA}`.`{mart}`").toPandas().drop(columns=hashed)
+    on_duckdb = comparable(text_id_builds.query(f"select * from {mart}"), mart)
+    on_spark = comparable(session.table(f"`{TEXT_ID_SCHEMA}`.`{mart}`").toPandas(), mart)
     assert same_rows(on_duckdb, on_spark, MARTS[mart]) == []
     if mart == "customer_segments":
         assert on_duckdb.customer_id.str.startswith("C").all() and len(on_duckdb) == 200
@@ -347,11 +315,10 @@ def test_a_parquet_customers_file_builds_every_mart_on_spark_like_duckdb(
     on_duckdb = run_dbt(["build"], tmp_path / "duckdb" / "file.duckdb", dbt_vars=file_vars)
     assert on_duckdb.success, on_duckdb.explain()
     monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", FILE_SCHEMA)
-    build_on_spark(session, tmp_path / "spark", on_duckdb, dbt_vars=file_vars)
+    build_on_spark(session, tmp_path / "spark", dbt_vars=file_vars)
     for mart, keys in MARTS.items():
-        hashed = ENGINE_HASHED.get(mart, [])
-        duckdb_rows = on_duckdb.query(f"select * from {mart}").drop(columns=hashed)
-        spark_rows = session.table(f"`{FILE_SCHEMA}`.`{mart}`").toPandas().drop(columns=hashed)
+        duckdb_rows = comparable(on_duckdb.query(f"select * from {mart}"), mart)
+        spark_rows = comparable(session.table(f"`{FILE_SCHEMA}`.`{mart}`").toPandas(), mart)
         assert same_rows(duckdb_rows, spark_rows, keys) == [], mart
     assert len(on_duckdb.query("select * from customer_segments")) == len(export)
 
@@ -404,3 +371,70 @@ def test_a_customers_file_that_does_not_exist_fails_naming_it_on_spark(spark, tm
     )
     assert not run.success
     assert "no_such_export.csv" in run.explain()
+
+
+LIFECYCLE_SCHEMA = "customer_segmentation_spark_lifecycle"
+
+
+def numbered_builds(history: pd.DataFrame, migrations: pd.DataFrame):
+    """History and migrations with each build's time stamp replaced by the build's
+    number (1 = the first), so that two engines' builds compare: each wrote its own
+    times."""
+    builds = enumerate(sorted(migrations.built_at.unique()), start=1)
+    numbers = {stamp: number for number, stamp in builds}
+    history = history.assign(
+        valid_from=history.valid_from.map(numbers),
+        valid_to=history.valid_to.map(numbers).astype("Float64"),
+    )
+    migrations = migrations.assign(built_at=migrations.built_at.map(numbers)).drop(
+        columns="dbt_invocation_id"
+    )
+    return history, migrations
+
+
+def test_history_and_migrations_hold_across_four_builds_on_spark(spark, tmp_path, monkeypatch):
+    """The DuckDB lifecycle's four builds (a first fit, movers and newcomers with a
+    refit, newcomers scored without a refit, a segment gone and customers left) on both
+    engines: the same type-2 history and migrations, build by build, on plain Parquet."""
+    session, _ = spark
+    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", LIFECYCLE_SCHEMA)
+    rng = np.random.default_rng(5)
+    week1 = planted_customers(1_000, seed=31)
+    middle = week1.index[week1.CustomerID % 7 == 0]
+    week2 = week1.copy()
+    high = PLANTED_GROUPS[3]
+    week2.loc[middle, "Annual Income (k$)"] = np.rint(rng.normal(high[1], high[2], len(middle)))
+    week2.loc[middle, "Spending Score (1-100)"] = np.rint(rng.normal(high[3], high[4], len(middle)))
+    newcomers = planted_customers(100, seed=32).assign(CustomerID=lambda f: f.CustomerID + 10_000)
+    week2 = pd.concat([week2, newcomers], ignore_index=True)
+    later = planted_customers(50, seed=33).assign(CustomerID=lambda f: f.CustomerID + 20_000)
+    day8 = pd.concat([week2, later], ignore_index=True)
+    week3 = day8[day8.CustomerID % 5 != 0]
+    builds = [(week1, {}), (week2, {}), (day8, {"refit": False}), (week3, {})]
+    for number, (customers, extra_vars) in enumerate(builds, start=1):
+        path = tmp_path / f"build{number}.parquet"
+        customers.drop(columns="planted_segment").to_parquet(path, index=False)
+        build_vars = {"customers_file": str(path), **extra_vars}
+        on_duckdb = run_dbt(["build"], tmp_path / "lifecycle.duckdb", dbt_vars=build_vars)
+        assert on_duckdb.success, on_duckdb.explain()
+        spark_run = build_on_spark(session, tmp_path / f"spark{number}", dbt_vars=build_vars)
+        assert spark_run.statuses["assert_migrations_add_up"] == "pass"
+        duckdb_history, duckdb_migrations = numbered_builds(
+            on_duckdb.query("select * from customer_segment_history"),
+            on_duckdb.query("select * from segment_migrations"),
+        )
+        spark_history, spark_migrations = numbered_builds(
+            session.table(f"`{LIFECYCLE_SCHEMA}`.`customer_segment_history`").toPandas(),
+            session.table(f"`{LIFECYCLE_SCHEMA}`.`segment_migrations`").toPandas(),
+        )
+        assert same_rows(duckdb_history, spark_history, ["customer_id", "valid_from"]) == []
+        migration_keys = ["built_at", "from_segment_id", "to_segment_id", "migration_type"]
+        assert same_rows(duckdb_migrations, spark_migrations, migration_keys) == []
+        # One open row per current customer; the closed ones closed at a later build.
+        open_rows = spark_history[spark_history.valid_to.isna()]
+        assert sorted(open_rows.customer_id) == sorted(customers.CustomerID)
+        closed = spark_history.dropna(subset=["valid_to"])
+        assert (closed.valid_to > closed.valid_from).all()
+    by_type = spark_migrations.groupby(["built_at", "migration_type"]).customer_count.sum()
+    assert by_type[2]["joined"] == 100 and by_type[3].to_dict() == {"joined": 50, "stayed": 1_100}
+    assert by_type[4]["left"] == len(day8) - len(week3)

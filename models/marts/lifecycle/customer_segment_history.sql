@@ -3,16 +3,22 @@
     who moved or left (valid_to = this build) and opens rows for those who moved or
     joined; nobody else is touched, so a build where nobody moves writes nothing.
 
+    How the change is written depends on the engine (history_write_config): DuckDB
+    deletes the open rows it closes and inserts the changes; engines without a
+    row-level strategy on their plain tables (Spark on Parquet) keep the history
+    partitioned by valid_to and rewrite only the open rows' partition, with the rows
+    closed at this build in a partition of their own. Either way, rows closed at
+    earlier builds are never rewritten.
+
     Hand-written rather than a dbt snapshot: the snapshot's change detection (hashes,
     several scans) costs many times this one join. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'valid_from'],
-    incremental_predicates=['DBT_INCREMENTAL_TARGET.valid_to is null'],
     full_refresh=false,
     on_schema_change='append_new_columns',
+    **history_write_config()
 ) }}
+{%- set rewrites_open_rows = history_write_config().get('incremental_strategy') == 'insert_overwrite' %}
 {%- set this_build = build_started_at() %}
 {#- When every open row already holds its customer's current segment (the same
     (customer, segment) pairs on both sides, compared by fingerprint), nothing is to
@@ -95,6 +101,24 @@ changed as (
 
 {%- endif %}
 
+{%- if rewrites_open_rows and is_incremental() and not nobody_moved %}
+
+{#- The open partition is rewritten whole: the open rows nobody changed go back in. #}
+kept_open as (
+    select
+        open_rows.customer_id,
+        open_rows.segment_id,
+        open_rows.model_version,
+        open_rows.valid_from,
+        open_rows.valid_to
+    from open_rows
+    left join changed
+        on open_rows.customer_id = changed.customer_id
+    where changed.customer_id is null
+),
+
+{%- endif %}
+
 closed as (
     select
         customer_id,
@@ -121,6 +145,10 @@ history_changes as (
     select * from closed
     union all
     select * from opened
+    {%- if rewrites_open_rows and is_incremental() and not nobody_moved %}
+    union all
+    select * from kept_open
+    {%- endif %}
 )
 
 select * from history_changes
