@@ -16,7 +16,8 @@
     {%- endif -%}
     {%- set raises = false -%}
     {%- if limit is not none -%}
-        {%- set current = run_query("select current_setting('memory_limit')").columns[0].values()[0] -%}
+        {%- set current = run_query("select current_setting('memory_limit')")
+            .columns[0].values()[0] -%}
         {%- set raises = memory_size_bytes(limit, 'transaction_fold_memory_limit')
             > memory_size_bytes(current, 'memory_limit') -%}
     {%- endif -%}

@@ -1,8 +1,8 @@
 {#- A field's checks written once and read two ways. A check is a mapping: `when`, a
     condition on the row, and `then`, the message when it is the first of the field's
     checks to hold (never null then). Staging keeps the message for the quarantine and
-    filters on the flag: a flag of plain conditions costs a fraction of building and
-    testing each message on every row. -#}
+    filters on the flag: plain conditions, with no message built or tested on every
+    row. -#}
 
 {#- The message of the first check that holds, or null. -#}
 {% macro first_failed_check(checks) -%}

@@ -15,6 +15,8 @@ only read it.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,47 @@ class SparkPipelineRun:
 
     def explain(self) -> str:
         return "\n".join(message for stage in self.stages for message in stage.messages)
+
+
+@contextmanager
+def local_spark_session(
+    work: Path,
+    app_name: str,
+    cores: int,
+    shuffle_partitions: int,
+    driver_memory: str = "1g",
+    environment: dict[str, str] | None = None,
+) -> Iterator:
+    """A local SparkSession whose warehouse and Hive metastore live under `work`, with
+    `environment` set while it lives; stopped on leaving. dbt-spark's session method
+    calls SparkSession.builder.getOrCreate() in this same process, so dbt gets this
+    session and tests can read and write its tables."""
+    import pytest
+    from pyspark.sql import SparkSession
+
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {"SPARK_LOCAL_IP": "127.0.0.1", **(environment or {})}.items():
+            env.setenv(name, value)
+        session = (
+            SparkSession.builder.master(f"local[{cores}]")
+            .appName(app_name)
+            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
+            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work / 'derby'}")
+            .config(
+                "spark.hadoop.javax.jdo.option.ConnectionURL",
+                f"jdbc:derby:;databaseName={work / 'metastore_db'};create=true",
+            )
+            .config("spark.driver.memory", driver_memory)
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            .config("spark.ui.enabled", "false")
+            .enableHiveSupport()
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        try:
+            yield session
+        finally:
+            session.stop()
 
 
 def dbt_arguments(work: Path, project_dir: Path) -> list[str]:

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import PROJECT_DIR, copy_project, run_dbt
 from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
-from spark_pipeline import SparkPipelineRun, build_pipeline_on_spark
+from spark_pipeline import SparkPipelineRun, build_pipeline_on_spark, local_spark_session
 from test_dbt_build import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
 
 pytestmark = [
@@ -103,35 +103,18 @@ def require_spark() -> None:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    """A local SparkSession whose warehouse and metastore live in a temporary folder.
-
-    dbt-spark's session method calls SparkSession.builder.getOrCreate() in this same
-    process, so dbt gets this session and the test can write tables into it."""
+    """A local SparkSession whose warehouse and metastore live in a temporary folder."""
     require_spark()
-    from pyspark.sql import SparkSession
-
     work = tmp_path_factory.mktemp("spark")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-        env.setenv("SEGMENTATION_SPARK_SCHEMA", SPARK_SCHEMA)
-        session = (
-            SparkSession.builder.master("local[1]")
-            .appName("customer_segmentation_tests")
-            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work / 'derby'}")
-            .config(
-                "spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={work / 'metastore_db'};create=true",
-            )
-            # A few hundred rows: the default 200 shuffle partitions only cost time.
-            .config("spark.sql.shuffle.partitions", "1")
-            .config("spark.ui.enabled", "false")
-            .enableHiveSupport()
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
+    # A few hundred rows: the default 200 shuffle partitions only cost time.
+    with local_spark_session(
+        work,
+        "customer_segmentation_tests",
+        cores=1,
+        shuffle_partitions=1,
+        environment={"SEGMENTATION_SPARK_SCHEMA": SPARK_SCHEMA},
+    ) as session:
         yield session, work
-        session.stop()
 
 
 def build_on_spark(
@@ -257,6 +240,41 @@ def test_text_ids_give_the_same_marts_on_spark(spark, text_id_builds, mart):
         assert on_duckdb.customer_id.str.startswith("C").all() and len(on_duckdb) == 200
 
 
+def staged_on_both(
+    session,
+    tmp_path: Path,
+    monkeypatch,
+    name: str,
+    dbt_vars: dict,
+    project_dir: Path = PROJECT_DIR,
+    also: list[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Staging alone (and `also`) built on DuckDB and on Spark with the same vars:
+    both engines' stg_input__customers rows."""
+    # Cautious: leave out the tests that also read marts this build does not make.
+    selection = [
+        *("--select", *(also or []), "stg_input__columns", "stg_input__customers"),
+        *("--indirect-selection", "cautious"),
+    ]
+    on_duckdb = run_dbt(
+        ["build", *selection], tmp_path / "duckdb" / f"{name}.duckdb", project_dir, dbt_vars
+    )
+    assert on_duckdb.success, on_duckdb.explain()
+    schema = f"customer_segmentation_spark_{name}"
+    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
+    on_spark = run_dbt(
+        ["build", "--target", "spark", *selection],
+        tmp_path / "spark" / "unused.duckdb",
+        project_dir,
+        dbt_vars,
+    )
+    assert on_spark.success, on_spark.explain()
+    return (
+        on_duckdb.query("select * from stg_input__customers"),
+        session.table(f"`{schema}`.`stg_input__customers`").toPandas(),
+    )
+
+
 def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monkeypatch):
     """Staging on a seed with bad cells: the same values and verdicts on both engines.
 
@@ -267,33 +285,17 @@ def test_spark_parses_and_quarantines_bad_rows_like_duckdb(spark, tmp_path, monk
     seed = project / "seeds" / "raw" / "mall_customers.csv"
     lines = seed.read_text().splitlines()
     seed.write_text("\n".join([*lines, *REJECTED_ROWS, *ACCEPTED_ROWS, lines[6]]) + "\n")
-    # Cautious: leave out the tests that also read marts this build does not make.
-    selection = [
-        "--select",
-        "mall_customers",
-        "stg_input__columns",
-        "stg_input__customers",
-        "--indirect-selection",
-        "cautious",
-    ]
     # Whole-number ids by choice: x7 and -3 are then rejected like the others (by
     # default they would make every id text).
-    whole_ids = {"customer_id_type": "integer"}
-    on_duckdb = run_dbt(
-        ["build", *selection], tmp_path / "duckdb" / "bad.duckdb", project, dbt_vars=whole_ids
-    )
-    assert on_duckdb.success, on_duckdb.explain()
-    schema = "customer_segmentation_spark_bad_rows"
-    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
-    on_spark = run_dbt(
-        ["build", "--target", "spark", *selection],
-        tmp_path / "spark" / "unused.duckdb",
+    duckdb_rows, spark_rows = staged_on_both(
+        session,
+        tmp_path,
+        monkeypatch,
+        "bad_rows",
+        {"customer_id_type": "integer"},
         project,
-        dbt_vars=whole_ids,
+        ["mall_customers"],
     )
-    assert on_spark.success, on_spark.explain()
-    duckdb_rows = on_duckdb.query("select * from stg_input__customers")
-    spark_rows = session.table(f"`{schema}`.`stg_input__customers`").toPandas()
     assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 1  # both copies of id 1
     assert duckdb_rows.is_exact_duplicate.sum() == 1
     assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []
@@ -338,25 +340,13 @@ def test_a_csv_customers_file_is_parsed_on_spark_like_duckdb(
     suffix = ".tsv" if delimiter == "\t" else ".csv"
     path = tmp_path / f"customers{suffix}"
     export.to_csv(path, sep=delimiter, index=False)
-    selection = [
-        *("--select", "stg_input__columns", "stg_input__customers"),
-        *("--indirect-selection", "cautious"),
-    ]
-    file_vars = {"customers_file": str(path), "customer_id_type": "integer"}
-    on_duckdb = run_dbt(
-        ["build", *selection], tmp_path / "duckdb" / "csv.duckdb", dbt_vars=file_vars
+    duckdb_rows, spark_rows = staged_on_both(
+        session,
+        tmp_path,
+        monkeypatch,
+        "csv",
+        {"customers_file": str(path), "customer_id_type": "integer"},
     )
-    assert on_duckdb.success, on_duckdb.explain()
-    schema = "customer_segmentation_spark_csv"
-    monkeypatch.setenv("SEGMENTATION_SPARK_SCHEMA", schema)
-    on_spark = run_dbt(
-        ["build", "--target", "spark", *selection],
-        tmp_path / "spark" / "unused.duckdb",
-        dbt_vars=file_vars,
-    )
-    assert on_spark.success, on_spark.explain()
-    duckdb_rows = on_duckdb.query("select * from stg_input__customers")
-    spark_rows = session.table(f"`{schema}`.`stg_input__customers`").toPandas()
     assert len(duckdb_rows) == len(export)
     assert duckdb_rows.is_quarantined.sum() == len(REJECTED_ROWS) + 2  # id 1 twice, 514
     assert same_rows(duckdb_rows, spark_rows, ["input_row_number"]) == []

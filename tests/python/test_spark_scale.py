@@ -8,9 +8,7 @@ peak memory, and how far their samples and assignments agree.
 
 from __future__ import annotations
 
-import importlib.util
 import resource
-import shutil
 import time
 from pathlib import Path
 
@@ -19,7 +17,8 @@ import pytest
 from conftest import run_dbt
 from customer_segmentation.benchmark import adjusted_rand
 from customer_segmentation.planted import planted_customers
-from spark_pipeline import build_pipeline_on_spark
+from spark_pipeline import build_pipeline_on_spark, local_spark_session
+from test_spark import require_spark
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:::pyspark")]
 
@@ -37,35 +36,13 @@ def peak_resident_mb(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def scale_session(tmp_path_factory):
-    for module in ("pyspark", "dbt.adapters.spark"):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip("needs pip install -r requirements-spark.txt")
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs Java (17) on PATH")
-    from pyspark.sql import SparkSession
-
+    require_spark()
     work = tmp_path_factory.mktemp("spark_scale")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("customer_segmentation_scale")
-            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work / 'derby'}")
-            .config(
-                "spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={work / 'metastore'};create=true",
-            )
-            # Both cores and room for a million rows; a few partitions per core.
-            .config("spark.driver.memory", "4g")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.ui.enabled", "false")
-            .enableHiveSupport()
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
+    # Both cores and room for a million rows; a few partitions per core.
+    with local_spark_session(
+        work, "customer_segmentation_scale", cores=2, shuffle_partitions=4, driver_memory="4g"
+    ) as session:
         yield session, work
-        session.stop()
 
 
 def test_a_million_customers_build_on_spark_like_on_duckdb(scale_session, monkeypatch):

@@ -47,7 +47,8 @@ select * from no_transactions
 ] %}
 {%- if as_of is not none %}
 {%- do date_checks.append({
-    'when': "cast(line_time as date) > cast('" ~ checked_date_var(as_of, 'rfm_as_of') ~ "' as date)",
+    'when': "cast(line_time as date) > cast('"
+        ~ checked_date_var(as_of, 'rfm_as_of') ~ "' as date)",
     'then': "'date after rfm_as_of " ~ as_of ~ ": ' || " ~ shown_date,
 }) %}
 {%- endif %}
