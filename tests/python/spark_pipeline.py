@@ -116,10 +116,14 @@ def compiled_python_models(work: Path, project_dir: Path, dbt_vars: dict | None)
     }
     ordered: list = []
     while len(ordered) < len(nodes):
-        for node in nodes.values():
-            parents = set(node.depends_on.nodes) & set(nodes)
-            if node not in ordered and parents <= {done.unique_id for done in ordered}:
-                ordered.append(node)
+        ready = [
+            node
+            for node in nodes.values()
+            if node not in ordered
+            and set(node.depends_on.nodes) & set(nodes) <= {done.unique_id for done in ordered}
+        ]
+        assert ready, f"Python models that depend on each other: {sorted(nodes)}"
+        ordered.extend(ready)
     compiled = dbtRunner().invoke(
         [
             *("compile", "--indirect-selection", "empty", "--select"),
