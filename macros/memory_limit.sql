@@ -2,23 +2,25 @@
     it, as a post-hook. For the step whose hash tables outgrow the build's cap at scale
     (the fold of a transaction log into orders): below the cap DuckDB spills them to
     disk and reads them back, which costs far more than the memory it saves. The cap
-    is only ever raised: a build run with a larger one keeps it. Engines without a
+    is only ever raised: a build run with a larger one keeps it. The cap is the var
+    `limit_var` names (null: the build's cap); errors name that var. Engines without a
     memory cap get nothing. -#}
-{% macro raise_memory_limit(limit) -%}
-    {{ return(adapter.dispatch('raise_memory_limit', 'customer_segmentation')(limit)) }}
+{% macro raise_memory_limit(limit_var) -%}
+    {{ return(adapter.dispatch('raise_memory_limit', 'customer_segmentation')(limit_var)) }}
 {%- endmacro %}
 
-{% macro default__raise_memory_limit(limit) -%}{%- endmacro %}
+{% macro default__raise_memory_limit(limit_var) -%}{%- endmacro %}
 
-{% macro duckdb__raise_memory_limit(limit) -%}
+{% macro duckdb__raise_memory_limit(limit_var) -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
+    {%- set limit = var(limit_var, none) -%}
     {%- set raises = false -%}
     {%- if limit is not none -%}
         {%- set current = run_query("select current_setting('memory_limit')")
             .columns[0].values()[0] -%}
-        {%- set raises = memory_size_bytes(limit, 'transaction_fold_memory_limit')
+        {%- set raises = memory_size_bytes(limit, limit_var)
             > memory_size_bytes(current, 'memory_limit') -%}
     {%- endif -%}
     {#- The cap before, kept in the session for restore_memory_limit (the post-hook is

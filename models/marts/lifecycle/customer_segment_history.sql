@@ -12,14 +12,14 @@
 
     Hand-written rather than a dbt snapshot: the snapshot's change detection (hashes,
     several scans) costs many times this one join. -#}
+{%- set write_config = history_write_config() %}
 {{ config(
     materialized='incremental',
     full_refresh=false,
     on_schema_change='append_new_columns',
-    **history_write_config()
+    **write_config
 ) }}
-{%- set rewrites_open_rows =
-    history_write_config().get('incremental_strategy') == 'insert_overwrite' %}
+{%- set rewrites_open_rows = write_config.get('incremental_strategy') == 'insert_overwrite' %}
 {%- set this_build = build_started_at() %}
 {#- When every open row already holds its customer's current segment (the same
     (customer, segment) pairs on both sides, compared by fingerprint), nothing is to
