@@ -15,7 +15,9 @@ other:
   on 100,000 rows, every customer assigned in SQL into one table);
 - the full `dbt build` of this project on the same file, on a fresh DuckDB file and a
   fresh target directory (dbt parses the whole project), then the same command again
-  (dbt reuses its parse, as on a daily refresh).
+  (dbt reuses its parse, as on a daily refresh);
+- for customer tables, the daily build: `refit: false` on the next day's export (1% of
+  customers changed, 0.5% gone, 0.5% new), on the rebuilt database.
 
 Two tables: `mall` (the default: whole-number ids, income and spending score, the
 project's default features) and `wide` (UUID text ids, eight numeric features, three
@@ -198,6 +200,10 @@ class BenchmarkTable:
     id_column: str
     notebook: str  # the argument that runs its notebook way in a child process
     has_floor: bool = False  # floor_way serves the mall table's two features
+    # The next day's export (write_daily_export): the column whose value changes, its
+    # new value, and a new customer's id made from an existing one, as SQL. None: no
+    # daily build (the order log).
+    daily_change: tuple[str, str, str] | None = None
 
     def build_vars(self, data: Path) -> dict:
         from customer_segmentation.planted import WIDE_FEATURES
@@ -244,8 +250,24 @@ class BenchmarkTable:
 
 
 TABLES = {
-    "mall": BenchmarkTable("mall", "CustomerID", "notebook", has_floor=True),
-    "wide": BenchmarkTable("wide", "customer_id", "notebook-wide"),
+    "mall": BenchmarkTable(
+        "mall",
+        "CustomerID",
+        "notebook",
+        has_floor=True,
+        # A score moved 38 points, wrapping within 1-100: never the value it was.
+        daily_change=(
+            "Spending Score (1-100)",
+            '("Spending Score (1-100)" + 37) % 100 + 1',
+            "CustomerID + 10000000000",
+        ),
+    ),
+    "wide": BenchmarkTable(
+        "wide",
+        "customer_id",
+        "notebook-wide",
+        daily_change=("visits_per_month", "visits_per_month + 5", "customer_id || '-new'"),
+    ),
     # Sizes count the log's lines (about 20 a customer); the truth is per customer.
     "transactions": BenchmarkTable("transactions", "customer_id", "notebook-rfm"),
 }
@@ -256,6 +278,34 @@ class Measured:
     wall_seconds: float
     peak_rss_mb: float
     exit_code: int
+
+
+# The daily export: per 200 customers (chosen by a hash of the id, the same on every
+# run), 2 with a changed value, 1 gone and 1 new.
+DAILY_SHARES = {"changed": 0.01, "gone": 0.005, "new": 0.005}
+
+
+def write_daily_export(table: BenchmarkTable, data: Path, path: Path) -> None:
+    """The next day's export of a planted file, for the daily build (`refit: false`):
+    1% of customers with a changed value (table.daily_change), 0.5% gone, 0.5% new
+    (copies of others under new ids)."""
+    import duckdb
+
+    column, changed_value, new_id = table.daily_change
+    key = f"hash({quoted(table.id_column)}) % 200"
+    source = f"read_parquet('{data}')"
+    with duckdb.connect() as connection:
+        connection.execute("set memory_limit = '2GB'")
+        connection.execute(
+            f"copy (select * replace (case when {key} in (7, 107) then {changed_value} "
+            f"else {quoted(column)} end as {quoted(column)}) from {source} where {key} != 3 "
+            f"union all select * replace ({new_id} as {quoted(table.id_column)}) "
+            f"from {source} where {key} = 5) to '{path}' (format parquet)"
+        )
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured:
@@ -335,6 +385,11 @@ class SizeResult:
     input_mb: float | None = None
     database_mb: float | None = None
     publication_mb: float | None = None
+    # The daily build: `refit: false` on the next day's export (write_daily_export),
+    # on the rebuilt database.
+    daily_seconds: float | None = None
+    daily_peak_mb: float | None = None
+    daily_to_rebuild_time: float | None = None
 
 
 def built_segments(database: Path):
@@ -423,6 +478,22 @@ def run_size(
         scores["ari_floor_vs_planted"] = float(
             helper("score-floor", str(data), str(floor_database))
         )
+    if table.daily_change is not None:
+        daily_data = run_dir / "daily_export.parquet"
+        helper("daily-export", table.name, str(data), str(daily_data))
+        daily_command = dbt_build_process(
+            run_dir,
+            database,
+            run_dir / "published",
+            {**table.build_vars(daily_data), "refit": False},
+            env=env,
+        )
+        daily = measure(*daily_command, run_dir / "daily.log")
+        if daily.exit_code != 0:
+            raise SystemExit(f"daily build failed at {row_count} rows: see {run_dir}/daily.log")
+        scores["daily_seconds"] = daily.wall_seconds
+        scores["daily_peak_mb"] = daily.peak_rss_mb
+        scores["daily_to_rebuild_time"] = daily.wall_seconds / rebuild.wall_seconds
     build_peak = max(build.peak_rss_mb, rebuild.peak_rss_mb)
     return SizeResult(
         rows=row_count,
@@ -604,6 +675,9 @@ HEADERS = (
     "input MB",
     "database MB",
     "publication MB",
+    "daily s",
+    "daily peak MB",
+    "time daily/rebuild",
 )
 
 
@@ -636,6 +710,9 @@ def table_rows(results: list[SizeResult]) -> list[list[str]]:
             shown(result.input_mb, ".0f"),
             shown(result.database_mb, ".0f"),
             shown(result.publication_mb, ".0f"),
+            shown(result.daily_seconds, ".1f"),
+            shown(result.daily_peak_mb, ".0f"),
+            shown(result.daily_to_rebuild_time, ".2f"),
         ]
         for result in results
     ]
@@ -686,6 +763,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments[:1] == ["score-floor"]:
         print(score_floor(Path(arguments[1]), Path(arguments[2])))
+        return 0
+    if arguments[:1] == ["daily-export"]:
+        write_daily_export(TABLES[arguments[1]], Path(arguments[2]), Path(arguments[3]))
         return 0
     if arguments[:1] == ["plant"]:
         TABLES[arguments[1]].write_planted(Path(arguments[3]), int(arguments[2]))

@@ -75,10 +75,15 @@
 
 
 {#- How customer_segment_history writes a build's changes (see the model). DuckDB:
-    delete the open rows being closed, insert the changes. Spark (plain Parquet has no
-    row-level strategy): partitions by valid_to, the open rows' partition rewritten
-    whole each build and the rows closed at this build in a new one. With Delta,
-    `merge` on the same unique key would replace the partition rewrite. -#}
+    merge on (customer_id, valid_from) among the open rows, closing each matched open
+    row in place (valid_to set) and inserting the rest. Not delete+insert: DuckDB
+    holds delete markers in memory for every 2,048-row vector a delete touches, so
+    deleting movers scattered over a large history needs memory in proportion to the
+    whole table (beyond the build's cap at a hundred million customers), while an
+    update of one column spills. Spark (plain Parquet has no row-level strategy):
+    partitions by valid_to, the open rows' partition rewritten whole each build and
+    the rows closed at this build in a new one. With Delta, `merge` on the same key
+    would replace the partition rewrite. Other engines: delete+insert. -#}
 {% macro history_write_config() -%}
     {{ return(adapter.dispatch('history_write_config', 'customer_segmentation')()) }}
 {%- endmacro %}
@@ -88,6 +93,15 @@
         'incremental_strategy': 'delete+insert',
         'unique_key': ['customer_id', 'valid_from'],
         'incremental_predicates': ['DBT_INCREMENTAL_TARGET.valid_to is null'],
+    }) }}
+{%- endmacro %}
+
+{% macro duckdb__history_write_config() -%}
+    {{ return({
+        'incremental_strategy': 'merge',
+        'unique_key': ['customer_id', 'valid_from'],
+        'incremental_predicates': ['DBT_INTERNAL_DEST.valid_to is null'],
+        'merge_update_columns': ['valid_to'],
     }) }}
 {%- endmacro %}
 

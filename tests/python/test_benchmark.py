@@ -71,7 +71,7 @@ def test_tables_have_one_line_per_size():
     assert len(markdown) == 4 and markdown[0].count("|") == len(HEADERS) + 1
     assert "| 200 | 1.5 | 220 | 9.0 | 6.0 | 380 | 6.000 | 4.000 | 1.70 |" in markdown[2]
     assert len(render_text([result]).splitlines()) == 2
-    assert markdown[2].endswith("| 5 | - | - | - | - | - | - | - |")
+    assert markdown[2].endswith("| 5 | - | - | - | - | - | - | - | - | - | - |")
     floored = SizeResult(
         10_000_000, 280.0, 3000, 24.0, 22.0, 900, 0.09, 0.08, 0.3, 1.0, 1.0, 1.0, 5,
         floor_seconds=8.0, floor_peak_mb=300, build_to_floor_time=3.0,
@@ -80,16 +80,17 @@ def test_tables_have_one_line_per_size():
     assert (
         render_markdown([floored])
         .splitlines()[2]
-        .endswith("| 5 | 8.0 | 3.00 | 2.75 | 0.9988 | - | - | - |")
+        .endswith("| 5 | 8.0 | 3.00 | 2.75 | 0.9988 | - | - | - | - | - | - |")
     )
     # Above the notebook's size only the build and the floor run.
     without_notebook = SizeResult(
         100_000_000, None, None, 140.7, 130.0, 946, None, None, None, 0.9989, None, None, 5,
         input_mb=710, database_mb=1700, publication_mb=2600,
+        daily_seconds=120.5, daily_peak_mb=980, daily_to_rebuild_time=0.927,
     )  # fmt: skip
     assert render_markdown([without_notebook]).splitlines()[2] == (
         "| 100,000,000 | - | - | 140.7 | 130.0 | 946 | - | - | - | 0.9989 | - | - | 5 "
-        "| - | - | - | - | 710 | 1700 | 2600 |"
+        "| - | - | - | - | 710 | 1700 | 2600 | 120.5 | 980 | 0.93 |"
     )
 
 
@@ -175,3 +176,31 @@ def test_rfm_notebook_way_scores_customers_who_spent_and_finds_the_planted_group
     spent = (log["Quantity"] * log["UnitPrice"]).groupby(log["CustomerID"]).sum()
     assert set(result["customer_id"]) == set(spent[spent > 0].index)
     assert adjusted_rand(result["planted_segment"], result["segment"]) > 0.7
+
+
+@pytest.mark.parametrize("table_name", ["mall", "wide"])
+def test_the_daily_export_changes_one_percent_drops_and_adds_half_a_percent(tmp_path, table_name):
+    from customer_segmentation.benchmark import DAILY_SHARES, write_daily_export
+    from customer_segmentation.planted import write_planted_wide_parquet
+
+    table = TABLES[table_name]
+    data, daily = tmp_path / "planted.parquet", tmp_path / "daily.parquet"
+    if table_name == "wide":
+        write_planted_wide_parquet(data, 20_000, chunk=10_000)
+    else:
+        write_planted_parquet(data, 20_000)
+    write_daily_export(table, data, daily)
+    before = pd.read_parquet(data).set_index(table.id_column)
+    after = pd.read_parquet(daily).set_index(table.id_column)
+    assert list(after.columns) == list(before.columns) and after.index.is_unique
+
+    kept = after.index.intersection(before.index)
+    column = table.daily_change[0]
+    changed = kept[before.loc[kept, column].ne(after.loc[kept, column])]
+    gone = before.index.difference(after.index)
+    new = after.index.difference(before.index)
+    for found, kind in ((changed, "changed"), (gone, "gone"), (new, "new")):
+        assert len(found) == pytest.approx(DAILY_SHARES[kind] * 20_000, rel=0.25), kind
+    # Only the one column changed, and the new customers copy existing ones.
+    assert before.loc[kept].drop(columns=column).equals(after.loc[kept].drop(columns=column))
+    assert not set(new) & set(before.index)

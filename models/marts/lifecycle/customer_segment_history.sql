@@ -4,7 +4,7 @@
     joined; nobody else is touched, so a build where nobody moves writes nothing.
 
     How the change is written depends on the engine (history_write_config): DuckDB
-    deletes the open rows it closes and inserts the changes; engines without a
+    merges, closing open rows in place and inserting the new ones; engines without a
     row-level strategy on their plain tables (Spark on Parquet) keep the history
     partitioned by valid_to and rewrite only the open rows' partition, with the rows
     closed at this build in a partition of their own. Either way, rows closed at
