@@ -1,7 +1,7 @@
 {#- The persisted model: every fit is appended to segment_model_registry as a model
     version (int_segment_models_registered); a build with `refit: false` fits nothing
     and scores customers with the latest version, on the features it was fitted on
-    (see README, "Segment lifecycle"). -#}
+    (see docs/lifecycle.md). -#}
 
 {% macro refit_enabled() -%}
     {%- set value = var('refit') -%}

@@ -1,5 +1,5 @@
 """The published database read by older DuckDB releases than the build's, as BI
-drivers and CLIs bundle them, and the README's client examples run as written.
+drivers and CLIs bundle them, and the client examples of docs/clients.md run as written.
 
 The readers live in a virtual environment of their own (requirements-readers.txt),
 created on first use under the user's cache directory and reused after."""
@@ -16,6 +16,7 @@ import pytest
 from conftest import PROJECT_DIR, cached_environment
 
 READERS_REQUIREMENTS = PROJECT_DIR / "requirements-readers.txt"
+CLIENT_PAGE = PROJECT_DIR / "docs" / "clients.md"
 CLIENT_SECTION = "## Connect a SQL client or BI tool"
 
 
@@ -26,9 +27,10 @@ def readers_environment() -> Path:
 
 
 def client_examples(language: str) -> list[str]:
-    """The README's fenced `language` blocks of the client section that use DuckDB."""
-    readme = (PROJECT_DIR / "README.md").read_text()
-    section = readme.split(CLIENT_SECTION, 1)[1].split("\n## ", 1)[0]
+    """The fenced `language` blocks of the client section (docs/clients.md) that use
+    DuckDB."""
+    page = CLIENT_PAGE.read_text()
+    section = page.split(CLIENT_SECTION, 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
     return [block for block in blocks if "duckdb" in block]
 
@@ -43,7 +45,7 @@ def run_reader(command: list[str], bin_dir: Path, cwd: Path) -> subprocess.Compl
 
 @pytest.fixture
 def reader_directory(default_build, tmp_path) -> Path:
-    """A directory laid out as the README assumes: published/ in it."""
+    """A directory laid out as docs/clients.md assumes: published/ in it."""
     (tmp_path / "published").symlink_to(default_build.published)
     return tmp_path
 
@@ -83,7 +85,7 @@ def test_the_readmes_duckdb_cli_examples_run_as_written(readers_environment, rea
         for block in client_examples("bash")
         if block.lstrip().startswith("duckdb")
     ]
-    assert len(commands) >= 2, "the README's DuckDB CLI examples were not found"
+    assert len(commands) >= 2, "docs/clients.md's DuckDB CLI examples were not found"
     for command in commands:
         result = run_reader(["bash", "-c", command], readers_environment, reader_directory)
         assert result.returncode == 0, f"{command}\n{result.stderr}"
@@ -93,7 +95,7 @@ def test_the_readmes_duckdb_cli_examples_run_as_written(readers_environment, rea
 
 def test_the_readmes_python_example_runs_with_an_old_duckdb(readers_environment, reader_directory):
     blocks = client_examples("python")
-    assert blocks, "the README's Python client example was not found"
+    assert blocks, "docs/clients.md's Python client example was not found"
     for block in blocks:
         result = run_reader(
             [str(readers_environment / "python"), "-c", block],
