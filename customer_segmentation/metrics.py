@@ -22,12 +22,13 @@ class SampledSilhouette:
 
     The subset depends only on the row count and the seed, so every candidate k is
     measured on the same rows: their pairwise distances are computed once here rather
-    than once per k (at the default 3,000 rows scikit-learn spent 0.1-0.25 s per k, most
-    of it on those distances). Subsets above SHARED_DISTANCE_ROW_LIMIT rows are measured
+    than once per k (scikit-learn spent most of each k's time on those distances).
+    Subsets above SHARED_DISTANCE_ROW_LIMIT rows are measured
     by scikit-learn itself, to bound memory.
     """
 
     def __init__(self, features: np.ndarray, sample_size: int, random_state: int):
+        """Draw the subset of rows and, below SHARED_DISTANCE_ROW_LIMIT, their distances."""
         self.features = features
         self.requested_sample_size = sample_size
         self.sample_size = sample_size if len(features) > sample_size else None
@@ -58,6 +59,7 @@ class SampledSilhouette:
         return restricted
 
     def score(self, labels: np.ndarray) -> float:
+        """The mean silhouette of `labels` (one per row of the features) on the subset."""
         if self.distances is None:
             return self._score_by_sklearn(labels)
         labels = np.asarray(labels)[self.rows]

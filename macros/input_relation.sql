@@ -203,3 +203,26 @@
 {% macro file_row_number_option() -%}
     {{ return(', file_row_number = true') }}
 {%- endmacro %}
+
+
+{#- The position of each row in the input, in the order it is read. DuckDB keeps the
+    insertion order of a table or file scan, and numbers a single Parquet file's rows
+    itself while scanning it in parallel (row_number() over () would serialise the
+    scan). Spark numbers rows only in a declared order, so it uses the order its scan
+    produces them in (file and row order for a single-file table such as a seed). -#}
+{% macro input_row_number(input_relation) -%}
+    {{ return(adapter.dispatch('input_row_number', 'customer_segmentation')(input_relation)) }}
+{%- endmacro %}
+
+{% macro default__input_row_number(input_relation) -%}
+    {%- if is_numbered_parquet_reader(input_relation) -%}
+        file_row_number + 1
+    {%- else -%}
+        row_number() over ()
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark's row_number is a 4-byte int; DuckDB's (and the contract's) a bigint. -#}
+{% macro spark__input_row_number(input_relation) -%}
+    cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
+{%- endmacro %}

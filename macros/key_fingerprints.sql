@@ -79,3 +79,49 @@
     {%- endif -%}
     {{ return({'row_count': row[0], 'value_count': row[1], 'distinct_count': row[2]}) }}
 {%- endmacro %}
+
+
+{#- Counts of a whole-number column in `relation` (a table, or a query in parentheses
+    with an alias): {'row_count', 'value_count' (non-null), 'distinct_count'}. DuckDB
+    counts the distinct values in a bitmap (bitstring_agg) when they span at most 2^27
+    values, several times faster than grouping or count(distinct). None where it cannot (another engine, another type, a wider span, or
+    fewer than `min_rows` rows, where grouping is as quick): callers then group. Runs
+    queries (call it only at execution time). -#}
+{% macro bitmap_distinct_counts(relation, column, min_rows=0) -%}
+    {{ return(adapter.dispatch('bitmap_distinct_counts', 'customer_segmentation')(
+        relation, column, min_rows
+    )) }}
+{%- endmacro %}
+
+{% macro default__bitmap_distinct_counts(relation, column, min_rows) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__bitmap_distinct_counts(relation, column, min_rows) -%}
+    {%- set extent = run_query(
+        'select count(*), count(' ~ column ~ '), min(' ~ column ~ '), max(' ~ column
+        ~ '), typeof(min(' ~ column ~ ')) from ' ~ relation
+    ).rows[0] -%}
+    {%- set row_count, value_count, lowest, highest, value_type = extent -%}
+    {%- set whole_number_types = [
+        'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT',
+        'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'
+    ] -%}
+    {%- if row_count < min_rows -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set counts = {'row_count': row_count, 'value_count': value_count} -%}
+    {%- if value_count == 0 -%}
+        {%- do counts.update({'distinct_count': 0}) -%}
+        {{ return(counts) }}
+    {%- endif -%}
+    {%- if value_type not in whole_number_types or highest - lowest >= 2 ** 27 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set distinct_count = run_query(
+        'select bit_count(bitstring_agg(' ~ column ~ ', ' ~ lowest ~ ', ' ~ highest
+        ~ ')) from ' ~ relation
+    ).rows[0][0] -%}
+    {%- do counts.update({'distinct_count': distinct_count}) -%}
+    {{ return(counts) }}
+{%- endmacro %}
