@@ -206,6 +206,7 @@ class BenchmarkTable:
     daily_change: tuple[str, str, str] | None = None
 
     def build_vars(self, data: Path) -> dict:
+        """The dbt vars that point the build at a planted file of this table."""
         from customer_segmentation.planted import WIDE_FEATURES
 
         if self.name == "wide":
@@ -236,6 +237,7 @@ class BenchmarkTable:
         return path
 
     def write_planted(self, path: Path, row_count: int) -> None:
+        """Write this table's planted Parquet file of `row_count` rows to `path`."""
         from customer_segmentation.planted import (
             write_planted_parquet,
             write_planted_transactions,
@@ -275,6 +277,8 @@ TABLES = {
 
 @dataclass
 class Measured:
+    """A finished child process: wall time, peak resident memory, exit code."""
+
     wall_seconds: float
     peak_rss_mb: float
     exit_code: int
@@ -305,6 +309,7 @@ def write_daily_export(table: BenchmarkTable, data: Path, path: Path) -> None:
 
 
 def quoted(name: str) -> str:
+    """A column name quoted for DuckDB SQL."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -355,6 +360,7 @@ def dbt_build_process(
 
 
 def adjusted_rand(left, right) -> float:
+    """The adjusted Rand index of two labelings (scikit-learn's)."""
     from sklearn.metrics import adjusted_rand_score
 
     return float(adjusted_rand_score(left, right))
@@ -362,6 +368,8 @@ def adjusted_rand(left, right) -> float:
 
 @dataclass
 class SizeResult:
+    """One size's figures: the notebook way, the build, the floor, disk and the daily build."""
+
     rows: int
     bare_seconds: float | None  # None: the notebook way was not run (NOTEBOOK_MAX_ROWS)
     bare_peak_mb: float | None
@@ -412,6 +420,8 @@ def run_size(
     table: BenchmarkTable = TABLES["mall"],
     notebook_max_rows: int = NOTEBOOK_MAX_ROWS,
 ) -> SizeResult:
+    """Plant (or reuse) the file of `row_count` rows and run each way on it, one after the
+    other, each in a fresh process; the figures, scored against the planted segments."""
     data = table.planted_file(work_dir, row_count)
     run_dir = work_dir / f"run_{table.name}_{row_count}"
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -634,6 +644,7 @@ def helper(*arguments: str) -> str:
 
 
 def machine_description() -> str:
+    """The CPU, cores, memory, system and package versions the figures were measured on."""
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -682,6 +693,7 @@ HEADERS = (
 
 
 def table_rows(results: list[SizeResult]) -> list[list[str]]:
+    """The results as rows of formatted cells, in HEADERS order."""
     return [
         [
             f"{result.rows:,}",
@@ -719,16 +731,19 @@ def table_rows(results: list[SizeResult]) -> list[list[str]]:
 
 
 def shown(value: float | None, spec: str) -> str:
+    """A number formatted by `spec`, or "-" when it was not measured."""
     return "-" if value is None else format(value, spec)
 
 
 def render_markdown(results: list[SizeResult]) -> str:
+    """The results as a Markdown table, for the README."""
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
     return "\n".join(lines)
 
 
 def render_text(results: list[SizeResult]) -> str:
+    """The results as an aligned plain-text table, for the terminal."""
     rows = [list(HEADERS), *table_rows(results)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADERS))]
     return "\n".join(
@@ -737,6 +752,7 @@ def render_text(results: list[SizeResult]) -> str:
 
 
 def parse_sizes(text: str) -> list[int]:
+    """Parse --sizes: comma-separated positive whole numbers (underscores allowed)."""
     sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError("sizes are positive whole numbers, comma-separated")
@@ -744,6 +760,7 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a helper command (notebook, floor, plant, score...) or the benchmark itself."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["notebook"]:
         notebook_way(Path(arguments[1]), Path(arguments[2]))

@@ -67,6 +67,7 @@ class CandidateFit:
 
     @property
     def noise_share(self) -> float:
+        """Share of the rows the algorithm left unassigned (DBSCAN's noise; 0 otherwise)."""
         return float(self.noise.mean()) if self.noise is not None and self.noise.size else 0.0
 
 
@@ -271,6 +272,7 @@ class GapStatistic:
 
     @property
     def gap(self) -> np.ndarray:
+        """gap(k) for each k: the references' mean log dispersion minus the data's."""
         return self.reference_log_dispersion - self.log_dispersion
 
     def value(self, k: int) -> tuple[float, float, float, float]:

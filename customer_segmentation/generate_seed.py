@@ -83,12 +83,14 @@ def generate_customers(seed: int = DEFAULT_SEED) -> list[tuple[int, str, int, in
 
 
 def render_csv(rows: list[tuple[int, str, int, int, int]]) -> str:
+    """The seed's rows as CSV text, header first, LF line ends."""
     lines = [",".join(HEADER)]
     lines += [",".join(str(value) for value in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the bundled seed (--output, --seed); 0 on success."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -66,6 +66,7 @@ def generated_name(found: list[tuple[float, str, str]], count: int = NAME_FEATUR
 
 
 def generated_summary(found: list[tuple[float, str, str]]) -> str:
+    """A sentence from the first descriptors (the average customer's when there are none)."""
     texts = [text for _, _, text in found[:NAME_FEATURES]]
     if not texts:
         return "Customers close to the average on every segmentation feature."

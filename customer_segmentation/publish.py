@@ -87,17 +87,21 @@ class PublicationLayout:
 
     @property
     def database(self) -> Path:
+        """The published DuckDB file."""
         return self.directory / DATABASE_FILE_NAME
 
     @property
     def parquet_root(self) -> Path:
+        """The directory holding the Parquet versions."""
         return self.directory / PARQUET_DIR_NAME
 
     @property
     def current(self) -> Path:
+        """The link naming the current Parquet version."""
         return self.parquet_root / CURRENT_LINK_NAME
 
     def parquet_version(self, version: str) -> Path:
+        """The directory of one Parquet version."""
         return self.parquet_root / version
 
     def current_version(self) -> str | None:

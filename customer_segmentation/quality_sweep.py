@@ -39,6 +39,8 @@ EQUAL_SHARES = tuple((0.2, *group[1:]) for group in PLANTED_GROUPS)
 
 @dataclass(frozen=True)
 class Variant:
+    """One shape of planted customers the sweep builds: a name, what it tests, its seed."""
+
     name: str
     description: str
     seed: int
@@ -46,6 +48,7 @@ class Variant:
 
     @property
     def planted_k(self) -> int:
+        """The number of groups planted in this variant."""
         return len(self.shape.get("groups", PLANTED_GROUPS))
 
 
@@ -63,6 +66,8 @@ VARIANTS = (
 
 @dataclass
 class VariantResult:
+    """What one variant's build chose and how well it recovered the planted groups."""
+
     name: str
     description: str
     planted_k: int
@@ -97,6 +102,7 @@ def notebook_labels(customers):
 
 
 def run_variant(work_dir: Path, variant: Variant, row_count: int) -> VariantResult:
+    """Plant the variant's customers and build on them; the k chosen and the agreement."""
     from customer_segmentation.planted import planted_customers
 
     result = VariantResult(variant.name, variant.description, variant.planted_k)
@@ -130,6 +136,8 @@ def run_variant(work_dir: Path, variant: Variant, row_count: int) -> VariantResu
 
 
 def table_rows(results: list[VariantResult]) -> list[list[str]]:
+    """The results as rows of formatted cells, in HEADERS order."""
+
     def ari(value: float | None) -> str:
         return "-" if value is None else f"{value:.4f}"
 
@@ -151,12 +159,14 @@ def table_rows(results: list[VariantResult]) -> list[list[str]]:
 
 
 def render_markdown(results: list[VariantResult]) -> str:
+    """The results as a Markdown table, for the README."""
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
     return "\n".join(lines)
 
 
 def parse_variants(text: str) -> list[Variant]:
+    """Parse --variants: comma-separated names of VARIANTS; unknown names are refused."""
     by_name = {variant.name: variant for variant in VARIANTS}
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in by_name]
@@ -169,6 +179,7 @@ def parse_variants(text: str) -> list[Variant]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the sweep and print its table; 0 on success."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=300_000, help="customers per variant")
     parser.add_argument(

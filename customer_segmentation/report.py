@@ -99,11 +99,13 @@ class ReportData:
 
 
 def default_database() -> Path:
+    """The published database the report reads by default (SEGMENTATION_PUBLISHED_DIR)."""
     directory = os.environ.get(ENV_VAR, "").strip() or DEFAULT_DIR_NAME
     return Path(directory) / DATABASE_FILE_NAME
 
 
 def segment_colour(segment_id: int) -> str:
+    """The segment's colour, the same in every chart."""
     return PALETTE[(int(segment_id) - 1) % len(PALETTE)]
 
 
@@ -321,6 +323,7 @@ def chart_ids(data: ReportData) -> list[str]:
 
 
 def distribution_figure(data: ReportData):
+    """Histograms of each numeric column, one panel per column."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -366,6 +369,7 @@ def distribution_figure(data: ReportData):
 
 
 def k_selection_figure(data: ReportData):
+    """The k-selection chart: inertia, silhouette and the gap with its error bars per k."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -446,6 +450,7 @@ def k_selection_figure(data: ReportData):
 
 
 def sample_note(data: ReportData) -> str:
+    """Which customers the scatter charts show: all, or how many of how many."""
     shown = len(data.points)
     if shown >= data.customer_count:
         return f"all {data.customer_count:,} customers"
@@ -456,6 +461,7 @@ def sample_note(data: ReportData) -> str:
 
 
 def segments_2d_figure(data: ReportData):
+    """The customers on the first two scatter axes, coloured by segment, with centroids."""
     import plotly.graph_objects as go
 
     x_axis, y_axis = data.scatter[:2]
@@ -500,6 +506,7 @@ def segments_2d_figure(data: ReportData):
 
 
 def segments_3d_figure(data: ReportData):
+    """The customers on the first three scatter axes, in 3D, coloured by segment."""
     import plotly.graph_objects as go
 
     axes = data.scatter[:3]
@@ -528,6 +535,7 @@ def segments_3d_figure(data: ReportData):
 
 
 def segment_differences_figure(data: ReportData):
+    """Each segment's distance from all customers per numeric column, in standard deviations."""
     import plotly.graph_objects as go
 
     numeric = data.feature_profiles[data.feature_profiles.feature_kind == "numeric"]
@@ -631,6 +639,7 @@ def _figure(value, unit) -> str:
 
 
 def persona_cards(data: ReportData) -> str:
+    """The HTML cards of the segments: persona, size, description and campaigns."""
     cards = []
     for profile in data.profiles.itertuples():
         campaigns = data.campaigns[data.campaigns.segment_id == profile.segment_id]
@@ -690,6 +699,7 @@ def persona_cards(data: ReportData) -> str:
 
 
 def quality_section(data: ReportData) -> str:
+    """The HTML table of what happened to the input rows, and the quarantine's reasons."""
     quality = data.quality[data.quality.input_table == "customers"]
     input_rows = int(quality.row_count.sum())
     lines = data.quality[data.quality.input_table == "transactions"]
@@ -802,6 +812,7 @@ FIGURES = {
 
 
 def render_html(data: ReportData) -> str:
+    """The whole report page: the figures (Plotly, inlined) and the sections, as HTML."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
@@ -865,6 +876,7 @@ def _e(text) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the report for a published database (see --help); 0 on success."""
     parser = argparse.ArgumentParser(
         prog="python -m customer_segmentation.report", description=__doc__.splitlines()[0]
     )

@@ -153,6 +153,7 @@ class FitSettings:
         return settings
 
     def validate(self) -> None:
+        """Raise SettingsError, naming the var, when the values do not fit together."""
         low, high = K_LIMITS
         if not low <= self.k_min <= self.k_max <= high:
             raise SettingsError(

@@ -65,11 +65,14 @@ group by ranked.segment_id, ranked.segment_name
 
 @dataclass(frozen=True)
 class Dataset:
+    """A Superset dataset: a mart, or a virtual dataset over its SQL."""
+
     name: str
     sql: str | None = None  # None: the mart of that name; else a virtual dataset
 
     @property
     def uuid(self) -> str:
+        """The dataset's UUID, the same in every bundle."""
         return stable_uuid(f"dataset:{self.name}")
 
 
@@ -91,10 +94,12 @@ class Chart:
 
     @property
     def uuid(self) -> str:
+        """The chart's UUID, the same in every bundle."""
         return stable_uuid(f"chart:{self.key}")
 
 
 def stable_uuid(name: str) -> str:
+    """A UUID derived from `name`, so that a re-import updates rather than duplicates."""
     return str(uuid.uuid5(_NAMESPACE, name))
 
 
@@ -432,6 +437,7 @@ def write_bundle(published_database: Path, bundle: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Write the import bundle for a published database (see --help)."""
     parser = argparse.ArgumentParser(
         description="Write a Superset import bundle (dashboard, charts, datasets and a "
         "read-only connection) for a published segmentation database."

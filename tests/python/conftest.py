@@ -36,6 +36,9 @@ PROJECT_FILES = (
 
 @dataclass
 class DbtRun:
+    """One dbt invocation's outcome: success, the database and publication it wrote, and
+    each node's status, with the failing nodes' messages."""
+
     success: bool
     database: Path
     published: Path
@@ -43,10 +46,12 @@ class DbtRun:
     statuses: dict[str, str] = field(default_factory=dict)
 
     def query(self, sql: str) -> pd.DataFrame:
+        """Run a query on the build database; the rows as a DataFrame."""
         with connect_build(self.database) as connection:
             return connection.execute(sql).df()
 
     def explain(self) -> str:
+        """The failing nodes' messages, for an assertion's message."""
         return "\n".join(self.messages) or "no failing nodes"
 
 
@@ -173,6 +178,7 @@ def default_build(tmp_path_factory) -> DbtRun:
 
 
 def public_mall_file(name: str) -> Path:
+    """The public Mall_Customers.csv copy `name` in ../shared/data; skips where it is absent."""
     path = SHARED_DATA_DIR / name
     if not path.exists():
         pytest.skip(f"{path} is not here (only checked where ../shared/data exists)")

@@ -36,6 +36,7 @@ class SparkPipelineRun:
 
     @property
     def statuses(self) -> dict[str, str]:
+        """Every node's status across the stages, the Python models run on Spark included."""
         merged: dict[str, str] = {}
         for stage in self.stages:
             merged.update(stage.statuses)
@@ -43,6 +44,7 @@ class SparkPipelineRun:
         return merged
 
     def explain(self) -> str:
+        """The failing nodes' messages of every stage."""
         return "\n".join(message for stage in self.stages for message in stage.messages)
 
 
@@ -88,6 +90,7 @@ def local_spark_session(
 
 
 def dbt_arguments(work: Path, project_dir: Path) -> list[str]:
+    """The dbt arguments that aim an invocation at the Spark target of `project_dir`."""
     return [
         *("--target", "spark", "--project-dir", str(project_dir)),
         *("--profiles-dir", str(project_dir), "--target-path", str(work / "target")),

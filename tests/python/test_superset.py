@@ -68,6 +68,7 @@ class Superset:
     """A Superset server of this test session and a logged-in API client."""
 
     def __init__(self, bin_dir: Path, home: Path):
+        """A server to be run from the Superset install in `bin_dir`, its state under `home`."""
         self.bin_dir = bin_dir
         self.home = home
         config = home / "superset_config.py"
@@ -91,6 +92,7 @@ class Superset:
         self.session = requests.Session()
 
     def cli(self, *arguments: str) -> subprocess.CompletedProcess:
+        """Run the superset command line with this server's configuration; fails on an error."""
         result = subprocess.run(
             [str(self.bin_dir / "superset"), *arguments],
             env=self.environment,
@@ -102,6 +104,7 @@ class Superset:
         return result
 
     def start(self) -> None:
+        """Set up the metadata database and an admin, start the server, log in."""
         self.cli("db", "upgrade")
         self.cli(
             "fab", "create-admin", "--username", ADMIN["username"], "--password",
@@ -132,21 +135,25 @@ class Superset:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def stop(self) -> None:
+        """Stop the server, if started."""
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=30)
             self.log.close()
 
     def api(self, method: str, path: str, **arguments) -> dict:
+        """Call the REST API; the JSON answer (the call must succeed)."""
         response = self.session.request(method, f"{self.url}/api/v1/{path}", **arguments)
         assert response.ok, f"{method} {path}: {response.status_code} {response.text[:2000]}"
         return response.json()
 
     def charts(self) -> dict[str, dict]:
+        """The imported charts by UUID."""
         query = json.dumps({"page_size": 100, "columns": ["id", "uuid", "datasource_id"]})
         return {each["uuid"]: each for each in self.api("GET", f"chart/?q={query}")["result"]}
 
     def chart_rows(self, chart, datasource_id: int) -> list[tuple]:
+        """The rows a chart's query gives through Superset's chart data API."""
         body = self.api("POST", "chart/data", json=query_context(chart, datasource_id))
         result = body["result"][0]
         return [tuple(row[name] for name in result["colnames"]) for row in result["data"]]
