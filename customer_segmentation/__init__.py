@@ -1,5 +1,10 @@
-"""Python logic behind the customer segmentation dbt project.
+"""Python code of the customer segmentation dbt project, by role:
 
-The dbt Python model only wires dbt in and out; everything it runs lives here so that
-pytest can test it directly on small arrays.
+- in_dbt: what the dbt Python models import and run inside the build (settings,
+  DataFrame conversion, clustering, the other algorithms, segment identity and names,
+  metrics); the model files only wire dbt in and out, so pytest tests this directly;
+- publication: the published database and Parquet files for readers, and the Superset
+  bundle that reads them;
+- report: the HTML segmentation report (its data queries, figures and page);
+- devtools: developer tools (benchmark, quality sweep, planted data, seed generator).
 """

@@ -1,7 +1,7 @@
 {#- Every var that reaches generated SQL is checked first: numbers against ranges here,
     column names and feature options in feature_spec.sql, so text from --vars is never
     spliced into SQL. The Python models check their own vars in
-    customer_segmentation/settings.py. -#}
+    customer_segmentation/in_dbt/settings.py. -#}
 
 {#- A numeric var, checked to be a number within [minimum, maximum]. -#}
 {% macro number_var(name, minimum, maximum, whole=false) -%}

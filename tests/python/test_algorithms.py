@@ -1,4 +1,4 @@
-"""The alternative algorithms (customer_segmentation.algorithms) on planted customers,
+"""The alternative algorithms (customer_segmentation.in_dbt.algorithms) on planted customers,
 and their comparison table in the default build."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.algorithms import (
+from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
+from customer_segmentation.in_dbt.algorithms import (
     ALGORITHMS,
     COMPARISON_COLUMNS,
     QUADRATIC_ROW_LIMIT,
@@ -23,9 +24,8 @@ from customer_segmentation.algorithms import (
     parse_comparison_sample_size,
     selected_k,
 )
-from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
-from customer_segmentation.settings import FitSettings, SettingsError
+from customer_segmentation.in_dbt.metrics import SampledSilhouette
+from customer_segmentation.in_dbt.settings import FitSettings, SettingsError
 
 PLANTED_K = len(PLANTED_GROUPS)
 

@@ -13,7 +13,7 @@ import pytest
 from sklearn.cluster import KMeans
 
 from conftest import copy_project, run_dbt
-from customer_segmentation.report import model_space
+from customer_segmentation.report.queries import model_space
 from exports import JUNK_STATUSES, card_holders, marketing, uuid_ids, wholesale
 
 CARD_FEATURES = [

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.benchmark import (
+from customer_segmentation.devtools.benchmark import (
     HEADERS,
     TABLES,
     SizeResult,
@@ -21,7 +21,7 @@ from customer_segmentation.benchmark import (
     score_against_planted,
     score_floor,
 )
-from customer_segmentation.planted import write_planted_parquet
+from customer_segmentation.devtools.planted import write_planted_parquet
 
 
 def test_notebook_way_labels_every_customer_and_finds_the_planted_segments(tmp_path):
@@ -127,8 +127,8 @@ def test_a_build_is_scored_against_the_planted_segments_in_sql(tmp_path):
 
 
 def test_wide_notebook_way_imputes_transforms_encodes_and_finds_the_planted_segments(tmp_path):
-    from customer_segmentation.benchmark import notebook_way_wide
-    from customer_segmentation.planted import write_planted_wide_parquet
+    from customer_segmentation.devtools.benchmark import notebook_way_wide
+    from customer_segmentation.devtools.planted import write_planted_wide_parquet
 
     data, labels = tmp_path / "wide.parquet", tmp_path / "labels.parquet"
     write_planted_wide_parquet(data, 3_000, chunk=1_000)
@@ -139,8 +139,8 @@ def test_wide_notebook_way_imputes_transforms_encodes_and_finds_the_planted_segm
 
 
 def test_each_table_builds_with_its_own_features(tmp_path):
-    from customer_segmentation.benchmark import TABLES
-    from customer_segmentation.planted import WIDE_FEATURES
+    from customer_segmentation.devtools.benchmark import TABLES
+    from customer_segmentation.devtools.planted import WIDE_FEATURES
 
     data = tmp_path / "x.parquet"
     assert TABLES["mall"].build_vars(data) == {"customers_file": str(data)}
@@ -150,7 +150,10 @@ def test_each_table_builds_with_its_own_features(tmp_path):
 
 
 def test_planted_log_has_the_lines_asked_for_returns_and_lines_without_a_customer(tmp_path):
-    from customer_segmentation.planted import planted_customers_path, write_planted_transactions
+    from customer_segmentation.devtools.planted import (
+        planted_customers_path,
+        write_planted_transactions,
+    )
 
     data = tmp_path / "log.parquet"
     write_planted_transactions(data, 30_001, chunk=400)
@@ -165,8 +168,11 @@ def test_planted_log_has_the_lines_asked_for_returns_and_lines_without_a_custome
 
 
 def test_rfm_notebook_way_scores_customers_who_spent_and_finds_the_planted_groups(tmp_path):
-    from customer_segmentation.benchmark import notebook_way_rfm
-    from customer_segmentation.planted import planted_customers_path, write_planted_transactions
+    from customer_segmentation.devtools.benchmark import notebook_way_rfm
+    from customer_segmentation.devtools.planted import (
+        planted_customers_path,
+        write_planted_transactions,
+    )
 
     data, labels = tmp_path / "log.parquet", tmp_path / "labels.parquet"
     write_planted_transactions(data, 40_000, chunk=1_000)
@@ -180,8 +186,8 @@ def test_rfm_notebook_way_scores_customers_who_spent_and_finds_the_planted_group
 
 @pytest.mark.parametrize("table_name", ["mall", "wide"])
 def test_the_daily_export_changes_one_percent_drops_and_adds_half_a_percent(tmp_path, table_name):
-    from customer_segmentation.benchmark import DAILY_SHARES, write_daily_export
-    from customer_segmentation.planted import write_planted_wide_parquet
+    from customer_segmentation.devtools.benchmark import DAILY_SHARES, write_daily_export
+    from customer_segmentation.devtools.planted import write_planted_wide_parquet
 
     table = TABLES[table_name]
     data, daily = tmp_path / "planted.parquet", tmp_path / "daily.parquet"

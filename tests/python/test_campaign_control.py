@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from conftest import run_dbt
-from customer_segmentation.planted import planted_customers
+from customer_segmentation.devtools.planted import planted_customers
 
 CONTROL_SHARE = 0.1
 

@@ -13,15 +13,15 @@ import pytest
 from sklearn.cluster import KMeans
 
 from conftest import SHARED_DATA_DIR, public_mall_file, run_dbt
-from customer_segmentation.algorithms import cluster, dbscan_parameters
-from customer_segmentation.clustering import (
+from customer_segmentation.devtools.planted import planted_customers
+from customer_segmentation.in_dbt.algorithms import cluster, dbscan_parameters
+from customer_segmentation.in_dbt.clustering import (
     fit_candidate,
     fit_segment_candidates,
     gap_statistic,
     swap_refined,
 )
-from customer_segmentation.planted import planted_customers
-from customer_segmentation.settings import FitSettings, SettingsError
+from customer_segmentation.in_dbt.settings import FitSettings, SettingsError
 
 SIPU_DIR = SHARED_DATA_DIR / "sipu"
 # name: (ground-truth centroid file, true k)

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import silhouette_score
 
-from customer_segmentation import metrics
-from customer_segmentation.clustering import (
+from customer_segmentation.in_dbt import metrics
+from customer_segmentation.in_dbt.clustering import (
     choose_k,
     elbow_k,
     fit_candidate,
@@ -14,8 +14,8 @@ from customer_segmentation.clustering import (
     selection_rows,
     stability_scores,
 )
-from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import FitSettings, SettingsError
+from customer_segmentation.in_dbt.metrics import SampledSilhouette
+from customer_segmentation.in_dbt.settings import FitSettings, SettingsError
 
 
 def planted_sample(centres, per_centre=60, spread=0.15, seed=0) -> pd.DataFrame:

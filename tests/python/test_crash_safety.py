@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from conftest import copy_of, publication_snapshot
-from customer_segmentation.benchmark import dbt_build_process
-from customer_segmentation.planted import write_planted_parquet
-from customer_segmentation.publish import PublicationLayout
+from customer_segmentation.devtools.benchmark import dbt_build_process
+from customer_segmentation.devtools.planted import write_planted_parquet
+from customer_segmentation.publication.publish import PublicationLayout
 
 PLANTED_ROWS = 300_000
 STAGED = ".staged-"

@@ -2,7 +2,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from customer_segmentation.frames import to_pandas
+from customer_segmentation.in_dbt.frames import to_pandas
 
 EXPECTED = pd.DataFrame({"customer_id": [1, 2], "annual_income_z": [-1.0, 1.0]})
 

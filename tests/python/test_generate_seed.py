@@ -1,4 +1,4 @@
-from customer_segmentation import generate_seed
+from customer_segmentation.devtools import generate_seed
 
 
 def test_bundled_seed_is_what_the_generator_makes():

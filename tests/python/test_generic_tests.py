@@ -209,7 +209,7 @@ def test_unique_keys_counts_a_large_key_and_still_finds_a_repeat(tmp_path, id_ki
     grouping (a whole number in a bitmap, text by its hashes; the build's own run shows
     it); a repeated key must still fail the test, named, in a real `dbt test` on a
     planted copy of that build."""
-    from customer_segmentation.planted import planted_customers
+    from customer_segmentation.devtools.planted import planted_customers
 
     customers = tmp_path / "customers.parquet"
     frame = planted_customers(12_000)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.identity import (
+from customer_segmentation.in_dbt.identity import (
     assign_identities,
     fitted_centroids,
     match_centroids,

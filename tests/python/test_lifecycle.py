@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import run_dbt
-from customer_segmentation.clustering import fit_candidate
-from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
+from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
+from customer_segmentation.in_dbt.clustering import fit_candidate
 
 FIT_NODES = (
     "int_feature_statistics",

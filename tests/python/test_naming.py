@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from customer_segmentation.naming import (
+from customer_segmentation.in_dbt.naming import (
     AVERAGE_NAME,
     descriptors,
     generated_name,

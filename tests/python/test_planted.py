@@ -1,4 +1,4 @@
-from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
+from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
 
 
 def test_planted_customers_are_deterministic_and_in_range():
@@ -32,7 +32,7 @@ def test_planted_shape_options_change_what_they_say():
 def test_wide_customers_have_uuid_ids_nine_features_and_missing_incomes():
     import re
 
-    from customer_segmentation.planted import (
+    from customer_segmentation.devtools.planted import (
         WIDE_FEATURES,
         WIDE_NUMERIC,
         planted_wide_customers,
@@ -52,7 +52,7 @@ def test_wide_customers_have_uuid_ids_nine_features_and_missing_incomes():
 
 
 def test_wide_money_columns_are_never_negative():
-    from customer_segmentation.planted import WIDE_LOGGED, planted_wide_customers
+    from customer_segmentation.devtools.planted import WIDE_LOGGED, planted_wide_customers
 
     customers = planted_wide_customers(200_000, seed=11)
     assert (customers[list(WIDE_LOGGED)] >= 0).all().all()
@@ -61,7 +61,7 @@ def test_wide_money_columns_are_never_negative():
 def test_large_planted_files_are_written_a_chunk_at_a_time(tmp_path, monkeypatch):
     import pandas as pd
 
-    from customer_segmentation import planted
+    from customer_segmentation.devtools import planted
 
     small = tmp_path / "small.parquet"
     planted.write_planted_parquet(small, 900)

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from conftest import copy_of, publication_snapshot, run_dbt
-from customer_segmentation.publish import PublicationLayout
+from customer_segmentation.publication.publish import PublicationLayout
 from test_dbt_build import BAD_ROWS, HEADER, MARTS, bundled_rows
 
 # A reader in its own process, as a BI tool or SQL client would be: it opens the

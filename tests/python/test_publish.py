@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import publication_snapshot
-from customer_segmentation.publish import (
+from customer_segmentation.publication.publish import (
     PublicationLayout,
     build_database_path,
     parse_storage_version,
@@ -118,7 +118,7 @@ def test_a_failure_half_way_leaves_the_previous_publication_untouched(build, tmp
 
 
 def test_a_failure_after_staging_leaves_no_half_publication(build, tmp_path, monkeypatch):
-    from customer_segmentation import publish
+    from customer_segmentation.publication import publish
 
     directory = tmp_path / "published"
     publish_marts(build, SOURCES, directory, BUILD_ID, START)
@@ -217,7 +217,7 @@ WHOLE_TABLES = {
 def test_marts_that_are_build_tables_are_copied_with_nothing_else(
     build_with_mart_tables, tmp_path, monkeypatch
 ):
-    from customer_segmentation import publish
+    from customer_segmentation.publication import publish
 
     copies = []
     copy_database_file = publish._copy_database_file
@@ -275,7 +275,7 @@ def test_the_copy_holds_what_is_committed_not_what_an_open_transaction_wrote(
 def test_marts_that_are_a_small_part_of_the_build_database_are_written_not_copied(
     build_with_mart_tables, tmp_path, monkeypatch
 ):
-    from customer_segmentation import publish
+    from customer_segmentation.publication import publish
 
     build_with_mart_tables.execute(
         "create table other_data as select range as id from range(100000)"
@@ -315,7 +315,7 @@ def test_storage_version_is_a_release_or_latest():
 def test_a_build_database_in_another_format_is_written_in_the_published_one(tmp_path, monkeypatch):
     """A build database of the build's own (newer) format, as one created before the
     profile asked for v1.0.0: its marts are written into a v1.0.0 file, not copied."""
-    from customer_segmentation import publish
+    from customer_segmentation.publication import publish
 
     def refuse(*args):
         raise AssertionError("copied a build database of another storage format")

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from customer_segmentation.quality_sweep import (
+from customer_segmentation.devtools.quality_sweep import (
     HEADERS,
     VARIANTS,
     VariantResult,

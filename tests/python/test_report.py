@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import start_chromium
-from customer_segmentation.publish import PublicationLayout
-from customer_segmentation.report import (
-    CHART_IDS,
-    RFM_CHART_IDS,
-    chart_ids,
-    main,
-    read_report_data,
-    write_report,
-)
+from customer_segmentation.publication.publish import PublicationLayout
+from customer_segmentation.report.__main__ import main
+from customer_segmentation.report.figures import CHART_IDS, RFM_CHART_IDS, chart_ids
+from customer_segmentation.report.page import write_report
+from customer_segmentation.report.queries import read_report_data
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def test_scatter_sample_is_bounded_deterministic_and_says_so(published_database)
     assert len(sampled.points) == 50 and sampled.customer_count == 200
     again = read_report_data(published_database, max_points=50)
     assert sampled.points.customer_id.tolist() == again.points.customer_id.tolist()
-    from customer_segmentation.report import sample_note, segments_2d_figure
+    from customer_segmentation.report.figures import sample_note, segments_2d_figure
 
     assert sample_note(sampled) == (
         "a deterministic sample of 50 of 200 customers (lowest hash of the customer id)"

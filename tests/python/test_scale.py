@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.benchmark import dbt_build_process, measure
-from customer_segmentation.planted import COLUMNS, planted_customers
+from customer_segmentation.devtools.benchmark import dbt_build_process, measure
+from customer_segmentation.devtools.planted import COLUMNS, planted_customers
 
 ROWS = 1_000_000
 BAD_ROWS = ROWS // 100

@@ -1,6 +1,6 @@
 import pytest
 
-from customer_segmentation.settings import (
+from customer_segmentation.in_dbt.settings import (
     FitSettings,
     SettingsError,
     parse_flag,

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, copy_project, run_dbt
-from customer_segmentation.planted import PLANTED_GROUPS, planted_customers
+from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
 from spark_pipeline import SparkPipelineRun, build_pipeline_on_spark, local_spark_session
 from test_dbt_build import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
 

@@ -21,8 +21,8 @@ import pytest
 import requests
 
 from conftest import PROJECT_DIR, cached_environment, run_dbt, start_chromium
-from customer_segmentation.publish import PublicationLayout
-from customer_segmentation.superset_dashboard import (
+from customer_segmentation.publication.publish import PublicationLayout
+from customer_segmentation.publication.superset_dashboard import (
     CHARTS,
     DASHBOARD_SLUG,
     FEATURE_PLANE_SQL,

@@ -9,8 +9,8 @@ import duckdb
 import yaml
 
 from conftest import run_dbt
-from customer_segmentation.publish import PublicationLayout
-from customer_segmentation.superset_dashboard import CHARTS, DATASETS, main
+from customer_segmentation.publication.publish import PublicationLayout
+from customer_segmentation.publication.superset_dashboard import CHARTS, DATASETS, main
 
 
 def read_bundle(path) -> dict[str, dict]:

@@ -1,15 +1,15 @@
 """Candidate fits (K-Means unless segment_algorithm says otherwise) on the bounded
 sample, one row per candidate k, segment and model dimension; the logic is
-customer_segmentation.clustering.
+customer_segmentation.in_dbt.clustering.
 
 Settings come from vars through this model's YAML config, validated in
-customer_segmentation.settings. The sample's columns are the model space prepared in
+customer_segmentation.in_dbt.settings. The sample's columns are the model space prepared in
 SQL, so nothing here names a feature.
 """
 
-from customer_segmentation.clustering import fit_segment_candidates
-from customer_segmentation.frames import to_pandas
-from customer_segmentation.settings import FitSettings
+from customer_segmentation.in_dbt.clustering import fit_segment_candidates
+from customer_segmentation.in_dbt.frames import to_pandas
+from customer_segmentation.in_dbt.settings import FitSettings
 
 
 def model(dbt, session):

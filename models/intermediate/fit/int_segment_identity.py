@@ -1,5 +1,5 @@
-"""Stable ids and names for this build's segments; logic in customer_segmentation.identity
-(matching to the previous model) and customer_segmentation.naming (names).
+"""Stable ids and names for this build's segments; logic in customer_segmentation.in_dbt.identity
+(matching to the previous model) and customer_segmentation.in_dbt.naming (names).
 
 The previous model is read from int_segment_models_registered by name rather than
 through dbt.ref: the registry records this very fit further down the graph, so a ref
@@ -7,14 +7,14 @@ would be a cycle. It is the self-reference an incremental model makes to its own
 the registry lives in this model's schema (both use the target schema).
 """
 
-from customer_segmentation.frames import sibling_relation, table_exists, to_pandas
-from customer_segmentation.identity import (
+from customer_segmentation.in_dbt.frames import sibling_relation, table_exists, to_pandas
+from customer_segmentation.in_dbt.identity import (
     assign_identities,
     fitted_centroids,
     previous_segments,
 )
-from customer_segmentation.naming import name_segments
-from customer_segmentation.settings import parse_flag, parse_match_distance
+from customer_segmentation.in_dbt.naming import name_segments
+from customer_segmentation.in_dbt.settings import parse_flag, parse_match_distance
 
 REGISTRY = "int_segment_models_registered"
 

@@ -1,4 +1,4 @@
-"""Publish the marts for readers (logic: customer_segmentation.publish).
+"""Publish the marts for readers (logic: customer_segmentation.publication.publish).
 
 The one dbt model with a side effect, on purpose: it writes the published DuckDB file
 and Parquet files outside the build database. It runs last: it depends on every mart,
@@ -7,7 +7,7 @@ its error-severity tests) fails, so a failed build leaves the previous publicati
 place. Only a full `dbt build` publishes; `dbt run` (untested) and `--empty` do not.
 """
 
-from customer_segmentation.publish import (
+from customer_segmentation.publication.publish import (
     build_database_path,
     invocation,
     parse_storage_version,

@@ -1,17 +1,17 @@
 """K-Means next to a Gaussian mixture, Ward and DBSCAN on the same customers; the logic
-is customer_segmentation.algorithms.
+is customer_segmentation.in_dbt.algorithms.
 
 Settings come from vars through this model's YAML config, validated in
-customer_segmentation.settings and customer_segmentation.algorithms.
+customer_segmentation.in_dbt.settings and customer_segmentation.in_dbt.algorithms.
 """
 
-from customer_segmentation.algorithms import (
+from customer_segmentation.in_dbt.algorithms import (
     algorithm_comparison,
     parse_comparison_sample_size,
     selected_k,
 )
-from customer_segmentation.frames import to_pandas
-from customer_segmentation.settings import FitSettings
+from customer_segmentation.in_dbt.frames import to_pandas
+from customer_segmentation.in_dbt.settings import FitSettings
 
 
 def model(dbt, session):

@@ -1,6 +1,6 @@
 """Benchmark: the whole `dbt build` against the notebook way, on planted customers.
 
-    python -m customer_segmentation.benchmark [--sizes 200,100000,1000000,10000000]
+    python -m customer_segmentation.devtools.benchmark [--sizes 200,100000,1000000,10000000]
         [--table mall|wide|transactions]
 
 For each size it writes a Parquet file of customers with planted segments (kept in the
@@ -22,7 +22,7 @@ other:
 Two tables: `mall` (the default: whole-number ids, income and spending score, the
 project's default features) and `wide` (UUID text ids, eight numeric features, three
 of them log-transformed and one with 5% missing values imputed by the median, and one
-categorical feature; customer_segmentation.planted.WIDE_FEATURES), and `transactions`
+categorical feature; customer_segmentation.devtools.planted.WIDE_FEATURES), and `transactions`
 (an order log of about 20 lines a customer in five planted RFM groups, with returns and
 lines without a customer id; sizes count lines; the notebook way computes RFM and
 quintile scores in pandas, the build from `transactions_file`).
@@ -53,7 +53,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
 NOTEBOOK_K_RANGE = range(1, 11)
 NOTEBOOK_K = 5
@@ -94,7 +94,11 @@ def notebook_way_wide(input_path: Path, labels_path: Path) -> None:
     import pandas as pd
     from sklearn.preprocessing import StandardScaler
 
-    from customer_segmentation.planted import WIDE_LOGGED, WIDE_MISSING_COLUMN, WIDE_NUMERIC
+    from customer_segmentation.devtools.planted import (
+        WIDE_LOGGED,
+        WIDE_MISSING_COLUMN,
+        WIDE_NUMERIC,
+    )
 
     customers = pd.read_parquet(input_path)
     median = customers[WIDE_MISSING_COLUMN].median()
@@ -207,7 +211,7 @@ class BenchmarkTable:
 
     def build_vars(self, data: Path) -> dict:
         """The dbt vars that point the build at a planted file of this table."""
-        from customer_segmentation.planted import WIDE_FEATURES
+        from customer_segmentation.devtools.planted import WIDE_FEATURES
 
         if self.name == "wide":
             return {
@@ -221,7 +225,7 @@ class BenchmarkTable:
 
     def truth_file(self, data: Path) -> Path:
         """The file holding each customer's planted segment (the log's lines have none)."""
-        from customer_segmentation.planted import planted_customers_path
+        from customer_segmentation.devtools.planted import planted_customers_path
 
         return planted_customers_path(data) if self.name == "transactions" else data
 
@@ -238,7 +242,7 @@ class BenchmarkTable:
 
     def write_planted(self, path: Path, row_count: int) -> None:
         """Write this table's planted Parquet file of `row_count` rows to `path`."""
-        from customer_segmentation.planted import (
+        from customer_segmentation.devtools.planted import (
             write_planted_parquet,
             write_planted_transactions,
             write_planted_wide_parquet,
@@ -435,7 +439,7 @@ def run_size(
             [
                 sys.executable,
                 "-m",
-                "customer_segmentation.benchmark",
+                "customer_segmentation.devtools.benchmark",
                 table.notebook,
                 str(data),
                 str(labels),
@@ -450,7 +454,7 @@ def run_size(
     if table.has_floor:
         floor_database = run_dir / "floor.duckdb"
         floor = measure(
-            [sys.executable, "-m", "customer_segmentation.benchmark", "floor", str(data)]
+            [sys.executable, "-m", "customer_segmentation.devtools.benchmark", "floor", str(data)]
             + [str(floor_database)],
             env,
             run_dir / "floor.log",
@@ -634,7 +638,7 @@ def helper(*arguments: str) -> str:
     memory, and Linux counts a parent's resident set at fork time in the peak of the
     children it starts: the processes measured would inherit it."""
     result = subprocess.run(
-        [sys.executable, "-m", "customer_segmentation.benchmark", *arguments],
+        [sys.executable, "-m", "customer_segmentation.devtools.benchmark", *arguments],
         capture_output=True,
         text=True,
     )

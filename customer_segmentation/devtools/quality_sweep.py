@@ -1,6 +1,6 @@
 """Quality sweep: does the build find planted segments that are not the benchmark's?
 
-    python -m customer_segmentation.quality_sweep [--rows 300000] [--variants a,b]
+    python -m customer_segmentation.devtools.quality_sweep [--rows 300000] [--variants a,b]
 
 The benchmark plants one layout of five groups. Here each variant changes one thing
 about it (the draw, how far the groups overlap, their shares, how many there are,
@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from customer_segmentation.benchmark import (
+from customer_segmentation.devtools.benchmark import (
     NOTEBOOK_FEATURES,
     NOTEBOOK_K,
     PROJECT_DIR,
@@ -28,7 +28,7 @@ from customer_segmentation.benchmark import (
     dbt_build_process,
     measure,
 )
-from customer_segmentation.planted import PLANTED_GROUPS
+from customer_segmentation.devtools.planted import PLANTED_GROUPS
 
 # The benchmark's five groups without the middle one, and with one more (moderate
 # income, very high spending) that sits between two of them.
@@ -103,7 +103,7 @@ def notebook_labels(customers):
 
 def run_variant(work_dir: Path, variant: Variant, row_count: int) -> VariantResult:
     """Plant the variant's customers and build on them; the k chosen and the agreement."""
-    from customer_segmentation.planted import planted_customers
+    from customer_segmentation.devtools.planted import planted_customers
 
     result = VariantResult(variant.name, variant.description, variant.planted_k)
     customers = planted_customers(row_count, variant.seed, **variant.shape)

@@ -2,7 +2,7 @@
 
 Pure functions on numpy arrays and pandas frames: the dbt Python model
 `segment_algorithm_comparison` calls `algorithm_comparison` and returns its frame. The
-pipeline itself still segments with K-Means (customer_segmentation.clustering); this
+pipeline itself still segments with K-Means (customer_segmentation.in_dbt.clustering); this
 module says how Gaussian mixtures, Ward's hierarchical clustering and DBSCAN would cut
 the same customers, and how far they agree with K-Means.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 # Imported here, not inside the fits: threadpool_limits only reaches the thread pools of
-# libraries already loaded when it is entered (see customer_segmentation.clustering).
+# libraries already loaded when it is entered (see customer_segmentation.in_dbt.clustering).
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.metrics import (
     adjusted_rand_score,
@@ -29,8 +29,8 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import (
+from customer_segmentation.in_dbt.metrics import SampledSilhouette
+from customer_segmentation.in_dbt.settings import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
     FitSettings,
@@ -332,7 +332,8 @@ def cluster(
     if name in QUADRATIC_ALGORITHMS and rows > QUADRATIC_ROW_LIMIT:
         raise SettingsError(
             f"{name} is quadratic in rows: at most {QUADRATIC_ROW_LIMIT:,} rows, got "
-            f"{rows:,}; fit it on a sample (customer_segmentation.algorithms.comparison_rows)"
+            f"{rows:,}; fit it on a sample "
+            "(customer_segmentation.in_dbt.algorithms.comparison_rows)"
         )
     if name != "dbscan" and not 2 <= k <= rows - 1:
         raise SettingsError(f"{name} needs 2 <= k <= rows - 1, got k={k} for {rows} rows")

@@ -1,6 +1,6 @@
 """A ready Apache Superset dashboard over the published marts, as an import bundle.
 
-    .venv/bin/python -m customer_segmentation.superset_dashboard \\
+    .venv/bin/python -m customer_segmentation.publication.superset_dashboard \\
         published/segmentation.duckdb superset_dashboard.zip
     superset import-dashboards -p superset_dashboard.zip -u admin
 

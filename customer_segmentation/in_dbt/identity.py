@@ -93,7 +93,7 @@ def assign_identities(
 
     `fitted` holds the chosen fit's centroids in model space: one row per
     candidate_segment, one column per dimension. `named` holds the fresh names of the
-    fit (customer_segmentation.naming.name_segments). `previous` holds the segments of
+    fit (customer_segmentation.in_dbt.naming.name_segments). `previous` holds the segments of
     the model in use before this fit, in this fit's model space (one row per
     segment_id, the same columns; see previous_in_model_space) with their names in
     `segment_name`, `persona_name`, `persona_summary` and `is_rule_named`, or is None

@@ -23,9 +23,13 @@ from sklearn.metrics import (
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.algorithms import QUADRATIC_ALGORITHMS, QUADRATIC_ROW_LIMIT, cluster
-from customer_segmentation.metrics import SampledSilhouette
-from customer_segmentation.settings import K_RULES, FitSettings, SettingsError
+from customer_segmentation.in_dbt.algorithms import (
+    QUADRATIC_ALGORITHMS,
+    QUADRATIC_ROW_LIMIT,
+    cluster,
+)
+from customer_segmentation.in_dbt.metrics import SampledSilhouette
+from customer_segmentation.in_dbt.settings import K_RULES, FitSettings, SettingsError
 
 FIT_THREADS = 1
 # How far from the elbow the silhouette may move the choice of k (see choose_k).

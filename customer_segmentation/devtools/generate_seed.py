@@ -6,8 +6,8 @@ income x spending groups that such data usually shows (a large middle group and 
 corner groups). The output is deterministic: the same bytes on every run and every
 platform, because it only uses the standard library's seeded Mersenne Twister.
 
-    python -m customer_segmentation.generate_seed            # rewrite the seed
-    python -m customer_segmentation.generate_seed --check    # fail if it differs
+    python -m customer_segmentation.devtools.generate_seed            # rewrite the seed
+    python -m customer_segmentation.devtools.generate_seed --check    # fail if it differs
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 HEADER = ("CustomerID", "Gender", "Age", "Annual Income (k$)", "Spending Score (1-100)")
 DEFAULT_SEED = 20261122
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "seeds" / "raw" / "mall_customers.csv"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "seeds" / "raw" / "mall_customers.csv"
 
 
 @dataclass(frozen=True)

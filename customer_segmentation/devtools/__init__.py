@@ -1,0 +1,1 @@
+"""Developer tools: the benchmark, the quality sweep, planted data, the seed generator."""

@@ -1,0 +1,1 @@
+"""The code dbt's Python models import: it runs inside `dbt build`."""

@@ -1,0 +1,1 @@
+"""What readers get: the published database and Parquet files, and a Superset bundle."""
