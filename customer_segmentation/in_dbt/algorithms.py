@@ -33,9 +33,12 @@ from customer_segmentation.in_dbt.metrics import SampledSilhouette
 from customer_segmentation.in_dbt.settings import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
+    FIT_THREADS,
     FitSettings,
     SettingsError,
+    is_unset,
     parse_algorithm,
+    whole_number,
 )
 
 __all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "parse_algorithm"]  # re-exported
@@ -53,7 +56,6 @@ DBSCAN_REFERENCE_COUNT = 5
 # algorithm_comparison_sample_size: rows the algorithms are compared on.
 COMPARISON_SAMPLE_SIZE_LIMITS = (100, QUADRATIC_ROW_LIMIT)
 DEFAULT_COMPARISON_SAMPLE_SIZE = 3_000
-FIT_THREADS = 1
 COMPARISON_COLUMNS = [
     "algorithm",
     "algorithm_parameters",
@@ -98,19 +100,10 @@ class Clustering:
 
 def parse_comparison_sample_size(value: Any) -> int:
     """Validate algorithm_comparison_sample_size (null takes the default)."""
-    low, high = COMPARISON_SAMPLE_SIZE_LIMITS
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+    if is_unset(value):
         return DEFAULT_COMPARISON_SAMPLE_SIZE
-    message = f"algorithm_comparison_sample_size must be a whole number from {low} to {high}"
-    if isinstance(value, bool):
-        raise SettingsError(f"{message}, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{message}, got {value!r}") from None
-    if not number.is_integer() or not low <= number <= high:
-        raise SettingsError(f"{message}, got {value!r}")
-    return int(number)
+    low, high = COMPARISON_SAMPLE_SIZE_LIMITS
+    return whole_number(value, "algorithm_comparison_sample_size", low=low, high=high)
 
 
 def dbscan_min_samples(row_count: int, feature_count: int) -> int:

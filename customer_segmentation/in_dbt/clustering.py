@@ -29,9 +29,8 @@ from customer_segmentation.in_dbt.algorithms import (
     cluster,
 )
 from customer_segmentation.in_dbt.metrics import SampledSilhouette
-from customer_segmentation.in_dbt.settings import K_RULES, FitSettings, SettingsError
+from customer_segmentation.in_dbt.settings import FIT_THREADS, K_RULES, FitSettings, SettingsError
 
-FIT_THREADS = 1
 # How far from the elbow the silhouette may move the choice of k (see choose_k).
 ELBOW_NEIGHBOURHOOD = 1
 SELECTION_RULES = {

@@ -18,24 +18,39 @@ K_RULES = ("elbow_silhouette", "silhouette", "gap")
 DEFAULT_K_RULE = "elbow_silhouette"
 GAP_REFERENCE_COUNT_LIMITS = (1, 100)
 
+# scikit-learn's OpenMP threads for every fit: on a busy machine more threads spin
+# against the database's, and fits on a bounded sample are small enough not to need more.
+FIT_THREADS = 1
+
 
 class SettingsError(ValueError):
     """A var has a value the project cannot use; the message says which and why."""
 
 
-def _as_int(value: Any, name: str, allow_none: bool = False) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+def whole_number(
+    value: Any,
+    name: str,
+    allow_none: bool = False,
+    low: int | None = None,
+    high: int | None = None,
+) -> int | None:
+    """A whole-number var as a Python model receives it (a number or its rendered text,
+    2.0 included), within [low, high] when given; unset (null, blank, "none") gives None
+    when allowed. Anything else raises SettingsError naming the var. The one parser of
+    whole-number vars."""
+    expected = "a whole number" + (f" from {low} to {high}" if low is not None else "")
+    if is_unset(value):
         if allow_none:
             return None
-        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+        raise SettingsError(f"{name} must be {expected}, got {value!r}")
     if isinstance(value, bool):
-        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+        raise SettingsError(f"{name} must be {expected}, got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
-    if not number.is_integer():
-        raise SettingsError(f"{name} must be a whole number, got {value!r}")
+        raise SettingsError(f"{name} must be {expected}, got {value!r}") from None
+    if not number.is_integer() or (low is not None and not low <= number <= high):
+        raise SettingsError(f"{name} must be {expected}, got {value!r}")
     return int(number)
 
 
@@ -69,13 +84,16 @@ def parse_k_rule(value: Any) -> str:
     raise SettingsError(f"segment_k_rule must be one of {', '.join(K_RULES)}; got {value!r}")
 
 
-def _is_unset(value: Any) -> bool:
+def is_unset(value: Any) -> bool:
+    """Whether a var is unset: null, or text that reads as nothing (blank, none, null)."""
     return value is None or (
         isinstance(value, str) and value.strip().lower() in ("", "none", "null")
     )
 
 
-def _as_float(value: Any, name: str) -> float:
+def finite_number(value: Any, name: str) -> float:
+    """A number var (a number or its rendered text), finite; anything else raises
+    SettingsError naming the var. The one parser of real-number vars."""
     if isinstance(value, bool):
         raise SettingsError(f"{name} must be a number, got {value!r}")
     try:
@@ -120,32 +138,32 @@ class FitSettings:
             return default if value is None else value
 
         settings = cls(
-            k_min=_as_int(get("segment_k_min", 2), "segment_k_min"),
-            k_max=_as_int(get("segment_k_max", 10), "segment_k_max"),
-            fixed_k=_as_int(configured.get("segment_count"), "segment_count", allow_none=True),
-            random_state=_as_int(get("segment_random_state", 42), "segment_random_state"),
-            n_init=_as_int(get("segment_n_init", 10), "segment_n_init"),
-            silhouette_sample_size=_as_int(
+            k_min=whole_number(get("segment_k_min", 2), "segment_k_min"),
+            k_max=whole_number(get("segment_k_max", 10), "segment_k_max"),
+            fixed_k=whole_number(configured.get("segment_count"), "segment_count", allow_none=True),
+            random_state=whole_number(get("segment_random_state", 42), "segment_random_state"),
+            n_init=whole_number(get("segment_n_init", 10), "segment_n_init"),
+            silhouette_sample_size=whole_number(
                 get("silhouette_sample_size", 3_000), "silhouette_sample_size"
             ),
-            selection_sample_size=_as_int(
+            selection_sample_size=whole_number(
                 get("segment_selection_sample_size", 20_000), "segment_selection_sample_size"
             ),
-            outlier_iqr_multiplier=_as_float(
+            outlier_iqr_multiplier=finite_number(
                 get("outlier_iqr_multiplier", 3.0), "outlier_iqr_multiplier"
             ),
-            stability_resample_count=_as_int(
+            stability_resample_count=whole_number(
                 get("stability_resample_count", 5), "stability_resample_count"
             ),
             algorithm=parse_algorithm(configured.get("segment_algorithm")),
             k_rule=parse_k_rule(configured.get("segment_k_rule")),
-            gap_reference_count=_as_int(get("gap_reference_count", 10), "gap_reference_count"),
+            gap_reference_count=whole_number(get("gap_reference_count", 10), "gap_reference_count"),
             dbscan_eps=(
                 None
-                if _is_unset(configured.get("dbscan_eps"))
-                else _as_float(configured.get("dbscan_eps"), "dbscan_eps")
+                if is_unset(configured.get("dbscan_eps"))
+                else finite_number(configured.get("dbscan_eps"), "dbscan_eps")
             ),
-            dbscan_min_samples=_as_int(
+            dbscan_min_samples=whole_number(
                 configured.get("dbscan_min_samples"), "dbscan_min_samples", allow_none=True
             ),
         )
@@ -230,7 +248,7 @@ class FitSettings:
 def parse_match_distance(value: Any) -> float:
     """segment_match_max_distance: how close (standardised units) a refitted centroid
     must be to a previous one to keep its id."""
-    distance = _as_float(0.5 if value is None else value, "segment_match_max_distance")
+    distance = finite_number(0.5 if value is None else value, "segment_match_max_distance")
     if not 0 < distance <= 10:
         raise SettingsError(
             f"segment_match_max_distance must be above 0 and at most 10, got {distance}"
