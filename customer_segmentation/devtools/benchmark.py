@@ -44,16 +44,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from customer_segmentation.devtools.harness import (
+    PROJECT_DIR,
+    adjusted_rand,
+    built_segments,
+    dbt_build_process,
+    machine_description,
+    markdown_table,
+    measure,
+    text_table,
+)
+
 DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
 NOTEBOOK_K_RANGE = range(1, 11)
 NOTEBOOK_K = 5
@@ -279,15 +286,6 @@ TABLES = {
 }
 
 
-@dataclass
-class Measured:
-    """A finished child process: wall time, peak resident memory, exit code."""
-
-    wall_seconds: float
-    peak_rss_mb: float
-    exit_code: int
-
-
 # The daily export: per 200 customers (chosen by a hash of the id, the same on every
 # run), 2 with a changed value, 1 gone and 1 new.
 DAILY_SHARES = {"changed": 0.01, "gone": 0.005, "new": 0.005}
@@ -315,59 +313,6 @@ def write_daily_export(table: BenchmarkTable, data: Path, path: Path) -> None:
 def quoted(name: str) -> str:
     """A column name quoted for DuckDB SQL."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured:
-    """Run a command to completion; wall time and the child's own peak RSS."""
-    with log_path.open("w") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        # wait4 reports the resource use of this child alone (and of its own waited-for
-        # children), unlike getrusage(RUSAGE_CHILDREN), which mixes every past child.
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    # Linux reports ru_maxrss in kilobytes.
-    return Measured(wall, usage.ru_maxrss / 1024, process.returncode)
-
-
-def dbt_build_process(
-    work_dir: Path,
-    database: Path,
-    published: Path,
-    dbt_vars: dict,
-    log_dir: Path | None = None,
-    env: dict[str, str] | None = None,
-) -> tuple[list[str], dict[str, str]]:
-    """Command line and environment of a `dbt build` of this project in a process of
-    its own (the dbt beside this Python), on `database`, publishing to `published`."""
-    command = [
-        str(Path(sys.executable).with_name("dbt")),
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(log_dir or work_dir / "logs"),
-        "--vars",
-        json.dumps(dbt_vars),
-    ]
-    environment = {
-        **(os.environ if env is None else env),
-        "SEGMENTATION_DUCKDB_PATH": str(database),
-        "SEGMENTATION_PUBLISHED_DIR": str(published),
-    }
-    return command, environment
-
-
-def adjusted_rand(left, right) -> float:
-    """The adjusted Rand index of two labelings (scikit-learn's)."""
-    from sklearn.metrics import adjusted_rand_score
-
-    return float(adjusted_rand_score(left, right))
 
 
 @dataclass
@@ -402,20 +347,6 @@ class SizeResult:
     daily_seconds: float | None = None
     daily_peak_mb: float | None = None
     daily_to_rebuild_time: float | None = None
-
-
-def built_segments(database: Path):
-    """A finished build's (customer_id, segment_id) rows and the k it chose."""
-    import duckdb
-
-    with duckdb.connect(str(database), read_only=True) as connection:
-        assigned = connection.execute(
-            "select customer_id, segment_id from customer_segments order by customer_id"
-        ).df()
-        selected_k = connection.execute(
-            "select k from segment_k_selection where is_selected"
-        ).fetchone()[0]
-    return assigned, int(selected_k)
 
 
 def run_size(
@@ -647,28 +578,6 @@ def helper(*arguments: str) -> str:
     return result.stdout
 
 
-def machine_description() -> str:
-    """The CPU, cores, memory, system and package versions the figures were measured on."""
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    versions = ", ".join(
-        f"{package} {metadata.version(package)}"
-        for package in ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn")
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB RAM, "
-        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-        f"{versions}; DuckDB memory_limit "
-        f"{os.environ.get('SEGMENTATION_DUCKDB_MEMORY_LIMIT', '500MB')}"
-    )
-
-
 HEADERS = (
     "rows",
     "bare s",
@@ -740,19 +649,13 @@ def shown(value: float | None, spec: str) -> str:
 
 
 def render_markdown(results: list[SizeResult]) -> str:
-    """The results as a Markdown table, for the README."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
-    return "\n".join(lines)
+    """The results as a Markdown table, for the docs."""
+    return markdown_table(HEADERS, table_rows(results))
 
 
 def render_text(results: list[SizeResult]) -> str:
     """The results as an aligned plain-text table, for the terminal."""
-    rows = [list(HEADERS), *table_rows(results)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADERS))]
-    return "\n".join(
-        "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
-    )
+    return text_table(HEADERS, table_rows(results))
 
 
 def parse_sizes(text: str) -> list[int]:

@@ -19,13 +19,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from customer_segmentation.devtools.benchmark import (
-    NOTEBOOK_FEATURES,
-    NOTEBOOK_K,
+from customer_segmentation.devtools.benchmark import NOTEBOOK_FEATURES, NOTEBOOK_K
+from customer_segmentation.devtools.harness import (
     PROJECT_DIR,
     adjusted_rand,
     built_segments,
     dbt_build_process,
+    markdown_table,
     measure,
 )
 from customer_segmentation.devtools.planted import PLANTED_GROUPS
@@ -159,10 +159,8 @@ def table_rows(results: list[VariantResult]) -> list[list[str]]:
 
 
 def render_markdown(results: list[VariantResult]) -> str:
-    """The results as a Markdown table, for the README."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
-    return "\n".join(lines)
+    """The results as a Markdown table, for the docs."""
+    return markdown_table(HEADERS, table_rows(results))
 
 
 def parse_variants(text: str) -> list[Variant]:

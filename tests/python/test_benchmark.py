@@ -10,10 +10,8 @@ from customer_segmentation.devtools.benchmark import (
     HEADERS,
     TABLES,
     SizeResult,
-    adjusted_rand,
     contingency_ari,
     floor_way,
-    measure,
     notebook_way,
     parse_sizes,
     render_markdown,
@@ -21,6 +19,7 @@ from customer_segmentation.devtools.benchmark import (
     score_against_planted,
     score_floor,
 )
+from customer_segmentation.devtools.harness import adjusted_rand, measure
 from customer_segmentation.devtools.planted import write_planted_parquet
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.devtools.benchmark import dbt_build_process, measure
+from customer_segmentation.devtools.harness import dbt_build_process, measure
 from customer_segmentation.devtools.planted import COLUMNS, planted_customers
 
 ROWS = 1_000_000

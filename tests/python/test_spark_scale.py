@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_dbt
-from customer_segmentation.devtools.benchmark import adjusted_rand
+from customer_segmentation.devtools.harness import adjusted_rand
 from customer_segmentation.devtools.planted import planted_customers
 from spark_pipeline import build_pipeline_on_spark, local_spark_session
 from test_spark import require_spark
