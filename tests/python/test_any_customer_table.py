@@ -465,3 +465,59 @@ def test_units_are_the_headers_not_the_malls(tmp_path):
         run.query("select segment_description from segment_profiles").segment_description
     )
     assert "k$" not in descriptions and " $" in descriptions
+
+
+def test_medians_and_quartiles_beyond_the_memory_budget_come_from_a_repeatable_sample(
+    tmp_path,
+):
+    # A budget of 200 values stands in for the 16 million of a large build: the 600
+    # card holders' real-valued columns exceed it, their whole-number tenure does not
+    # matter (counted exactly at any size).
+    cards = card_holders()
+    path = tmp_path / "credit_card.csv"
+    cards.drop(columns="planted_group").to_csv(path, index=False)
+    budget = 200
+    run = build(
+        tmp_path,
+        "sampled",
+        customers_file=str(path),
+        segmentation_features=CARD_FEATURES,
+        profile_columns=["TENURE"],
+        exact_quantile_value_limit=budget,
+    )
+    limits = cards.CREDIT_LIMIT.dropna()
+
+    # The imputation value of credit limit: the exact median of the customers whose id
+    # hashes into the lowest budget / customers of the hash range, close to the median
+    # of all of them.
+    imputed = run.query(
+        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
+    ).imputation_value.item()
+    sampled = run.query(
+        "select median(credit_limit) as median_value, count(credit_limit) as n "
+        "from int_customers_cleaned where hash(customer_id) / 18446744073709551616.0 < "
+        f"{budget} / (select count(*) from int_customers_cleaned)"
+    )
+    assert 0 < sampled.n.item() < len(limits)
+    assert imputed == pytest.approx(sampled.median_value.item())
+    spread = limits.quantile(0.75) - limits.quantile(0.25)
+    assert abs(imputed - limits.median()) < 0.15 * spread
+
+    summary = run.query("select * from customer_feature_summary").set_index("feature_name")
+    assert not summary.loc["credit_limit", "is_exact_quartiles"]
+    for share, column in ((0.25, "first_quartile"), (0.5, "median_value")):
+        assert abs(summary.loc["credit_limit", column] - limits.quantile(share)) < 0.2 * spread
+    profiles = run.query("select * from segment_feature_profiles where feature_kind = 'numeric'")
+    assert not profiles[profiles.feature_name == "credit_limit"].is_exact_median.any()
+
+    # Within the default budget the same build imputes the exact median.
+    exact = build(
+        tmp_path,
+        "exact",
+        customers_file=str(path),
+        segmentation_features=CARD_FEATURES,
+        profile_columns=["TENURE"],
+    )
+    assert exact.query(
+        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
+    ).imputation_value.item() == pytest.approx(limits.median())

@@ -6,6 +6,12 @@
 {%- set resolved = customer_columns(ref('stg_input__columns')) %}
 {%- set features = resolved.columns | selectattr('is_feature') | list %}
 {%- set min_share = number_var('category_min_share', 0, 0.5) %}
+{#- Medians of real-valued features hold every value: within the memory budget they
+    are exact, beyond it those of a repeatable hash sample (quantile_method). Whole
+    numbers staging rounds are counted per value, exact at any size. #}
+{%- set real_medians = features | selectattr('missing', 'equalto', 'median')
+    | selectattr('kind', 'equalto', 'numeric') | rejectattr('round') | list %}
+{%- set medians = quantile_method(ref('int_customers_cleaned'), real_medians | length, 'customer_id') %}
 
 with
 
@@ -18,9 +24,20 @@ customers as {{ not_materialized() }} (
 {#- The value a missing {{ feature.name }} takes: its {{ feature.missing }} over the
     customers who have one. #}
 imputed_{{ feature.name }} as (
-    {%- if feature.missing == 'median' %}
+    {%- if feature.missing == 'median' and feature.round %}
+    select quantile_1 as imputation_value
+    from (
+        {{ counted_quantiles('customers', feature.name, [0.5]) | indent(8) }}
+    ) as counted
+    {%- elif feature.missing == 'median' and medians.method == 'approximate' %}
+    select {{ approximate_median(feature.name) }} as imputation_value
+    from customers
+    {%- elif feature.missing == 'median' %}
     select {{ exact_median(feature.name) }} as imputation_value
     from customers
+    {%- if medians.method == 'sample' %}
+    where {{ medians.condition }}
+    {%- endif %}
     {%- elif feature.missing == 'mean' %}
     select avg({{ feature.name }}) as imputation_value
     from customers
