@@ -1,7 +1,8 @@
+-- Assert that every campaign with at least 10,000 targets holds back within one point
+-- of control_group_share as its control group (a hash puts customers there, so small
+-- campaigns scatter around the setting; large ones must not). Rows: the campaigns
+-- that miss.
 {{ config(severity='warn') }}
--- Campaigns with at least 10,000 targets whose control group is more than one point
--- away from control_group_share (a hash puts customers there, so small campaigns
--- scatter around the setting; large ones must not).
 {%- set control_share = number_var('control_group_share', 0, 1) %}
 
 with

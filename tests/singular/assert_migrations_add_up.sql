@@ -1,5 +1,5 @@
--- This build's migrations into each segment must add up to the segment's customers
--- now, and the customers who left or stayed/moved out of each segment to its
+-- Assert that this build's migrations into each segment add up to the segment's
+-- customers now, and the customers who left or stayed/moved out of each segment to its
 -- customers in the previous build (customer_segment_history as it stood before).
 {%- set this_build = build_started_at() %}
 

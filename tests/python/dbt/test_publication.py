@@ -11,9 +11,9 @@ import time
 import duckdb
 import pandas as pd
 
-from conftest import copy_of, publication_snapshot, run_dbt
 from customer_segmentation.publication.publish import PublicationLayout
-from test_dbt_build import BAD_ROWS, HEADER, MARTS, bundled_rows
+from helpers.dbt_runs import copy_of, publication_snapshot, run_dbt
+from helpers.mall_rows import BAD_ROWS, HEADER, MARTS, bundled_rows
 
 # A reader in its own process, as a BI tool or SQL client would be: it opens the
 # published file read-only and reports what it sees, once when it starts and again each

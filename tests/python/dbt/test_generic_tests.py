@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import connect_build, copy_database, run_dbt
+from helpers.dbt_runs import connect_build, copy_database, run_dbt
 
 PROJECT = "customer_segmentation"
 

@@ -222,7 +222,7 @@ def test_choose_k_prefers_the_best_silhouette_next_to_the_elbow():
 
 @pytest.mark.public_data
 def test_rule_lands_on_the_five_known_segments_of_the_public_mall_data():
-    from conftest import public_mall_file
+    from helpers.dbt_runs import public_mall_file
 
     raw = pd.read_csv(public_mall_file("Mall_Customers.csv"))
     frame = pd.DataFrame({"customer_id": raw.iloc[:, 0]})

@@ -20,7 +20,6 @@ import duckdb
 import pytest
 import requests
 
-from conftest import PROJECT_DIR, cached_environment, run_dbt, start_chromium
 from customer_segmentation.publication.publish import PublicationLayout
 from customer_segmentation.publication.superset_dashboard import (
     CHARTS,
@@ -29,6 +28,8 @@ from customer_segmentation.publication.superset_dashboard import (
     query_context,
     write_bundle,
 )
+from helpers.dbt_runs import PROJECT_DIR, run_dbt
+from helpers.environments import cached_environment, start_chromium
 
 pytestmark = pytest.mark.superset
 

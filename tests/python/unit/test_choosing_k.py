@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 
-from conftest import SHARED_DATA_DIR, public_mall_file, run_dbt
 from customer_segmentation.devtools.planted import planted_customers
 from customer_segmentation.in_dbt.algorithms import cluster, dbscan_parameters
 from customer_segmentation.in_dbt.clustering import (
@@ -22,31 +21,7 @@ from customer_segmentation.in_dbt.clustering import (
     swap_refined,
 )
 from customer_segmentation.in_dbt.settings import FitSettings, SettingsError
-
-SIPU_DIR = SHARED_DATA_DIR / "sipu"
-# name: (ground-truth centroid file, true k)
-SIPU_SETS = {
-    "s1": ("s1-cb.txt", 15),
-    "s2": ("s2-cb.txt", 15),
-    "s3": ("s3-cb.txt", 15),
-    "s4": ("s4-cb.txt", 15),
-    "a1": ("a1-gt-cb.txt", 20),
-    "a2": ("a2-gt-cb.txt", 35),
-    "a3": ("a3-gt-cb.txt", 50),
-    "unbalance": ("unbalance-gt-cb.txt", 8),
-}
-
-
-def centroid_index(fitted: np.ndarray, truth: np.ndarray) -> int:
-    """Fränti's centroid index: map each centroid of one set to its nearest in the
-    other and count the centroids of the other that nobody chose (orphans), both ways;
-    the larger count. 0: every true cluster has a centroid of its own."""
-
-    def orphans(source: np.ndarray, target: np.ndarray) -> int:
-        nearest = ((source[:, None, :] - target[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-        return len(target) - len(np.unique(nearest))
-
-    return max(orphans(fitted, truth), orphans(truth, fitted))
+from helpers.point_sets import SIPU_SETS, centroid_index, sipu
 
 
 def blobs(centres, per_group: int, spread: float, seed: int = 0) -> np.ndarray:
@@ -159,29 +134,6 @@ def test_gap_rule_refuses_to_invent_segments_where_there_is_no_structure():
     assert (frame.gap_k == 1).all()
 
 
-def test_a_build_with_the_gap_rule_on_structureless_customers_fails_saying_so(tmp_path):
-    rng = np.random.default_rng(2)
-    data = pd.DataFrame(
-        {
-            "customer_id": np.arange(1, 301),
-            "visits": rng.normal(20, 4, 300).round(2),
-            "spend": rng.normal(500, 80, 300).round(2),
-        }
-    )
-    path = tmp_path / "blob.csv"
-    data.to_csv(path, index=False)
-    dbt_vars = {
-        "customers_file": str(path),
-        "segmentation_features": ["visits", "spend"],
-        "profile_columns": [],
-        "segment_k_rule": "gap",
-    }
-    run = run_dbt(["build"], tmp_path / "blob.duckdb", dbt_vars=dbt_vars)
-    assert not run.success
-    assert "gap finds no segment structure" in run.explain()
-    assert run.statuses["int_segment_candidates_fitted"] == "error"
-
-
 def test_the_rule_var_is_checked():
     with pytest.raises(SettingsError, match="segment_k_rule must be one of"):
         FitSettings.from_config({"segment_k_rule": "largest"})
@@ -217,40 +169,7 @@ def test_dbscan_fails_clearly_on_uniform_customers_and_takes_its_vars():
         FitSettings.from_config({"dbscan_eps": -1})
 
 
-def test_dbscan_on_the_public_mall_file_finds_the_five_groups_and_flags_outliers(tmp_path):
-    path = public_mall_file("Mall_Customers.csv")
-    run = run_dbt(
-        ["build"],
-        tmp_path / "mall.duckdb",
-        dbt_vars={"customers_file": str(path), "segment_algorithm": "dbscan"},
-    )
-    assert run.success, run.explain()
-    selection = run.query("select * from segment_k_selection")
-    assert selection.k.tolist() == [5] and selection.k_rule.tolist() == ["dbscan"]
-    assert 0.05 < selection.noise_share[0] < 0.3
-    segments = run.query(
-        "select segment_id, avg(annual_income) as income, avg(spending_score) as score, "
-        "count(*) as customers, count(*) filter (where is_outlier) as outliers "
-        "from customer_segments group by segment_id order by segment_id"
-    )
-    # Every customer is scored into a segment: the five income x spending groups.
-    assert segments.customers.sum() == 200
-    groups = {
-        (round(i / 30), round(s / 30)) for i, s in zip(segments.income, segments.score, strict=True)
-    }
-    assert groups == {(1, 1), (1, 3), (2, 2), (3, 3), (3, 1)}
-    # Noise beyond the clusters' reach is flagged; never more than DBSCAN called noise.
-    assert 0 < segments.outliers.sum() <= round(selection.noise_share[0] * 200)
-
-
 # --- K-Means on the clustering basic benchmark ---------------------------------------
-
-
-def sipu(name: str):
-    if not SIPU_DIR.exists():
-        pytest.skip(f"{SIPU_DIR} is not here (only checked where ../shared/data exists)")
-    centroid_file, k = SIPU_SETS[name]
-    return np.loadtxt(SIPU_DIR / f"{name}.txt"), np.loadtxt(SIPU_DIR / centroid_file), k
 
 
 def test_swaps_recover_the_groups_plain_kmeans_misses():
@@ -279,23 +198,3 @@ def test_the_fit_finds_every_cluster_of_the_benchmark_at_the_true_k(name):
         index="candidate_segment", columns="dimension_name", values="centroid_value"
     )
     assert centroid_index(chosen.to_numpy() * std + mean, truth) == 0
-
-
-def test_the_hardest_benchmark_set_through_a_real_build(tmp_path):
-    data, truth, k = sipu("a3")
-    path = tmp_path / "a3.csv"
-    pd.DataFrame(data.astype(int), columns=["x", "y"]).to_csv(path, index=False)
-    dbt_vars = {
-        "customers_file": str(path),
-        "customer_id_column": "none",
-        "segmentation_features": ["x", "y"],
-        "profile_columns": [],
-        "segment_count": k,
-        "stability_resample_count": 0,
-    }
-    run = run_dbt(["build"], tmp_path / "a3.duckdb", dbt_vars=dbt_vars)
-    assert run.success, run.explain()
-    centroids = run.query(
-        "select segment_id, feature_name, centroid_original from segment_centroids"
-    ).pivot(index="segment_id", columns="feature_name", values="centroid_original")
-    assert centroid_index(centroids[["x", "y"]].to_numpy(), truth) == 0

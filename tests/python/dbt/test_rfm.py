@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_dbt
-from exports import transaction_log
+from helpers.dbt_runs import run_dbt
+from helpers.exports import transaction_log
 
 
 def usable_lines(log: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:

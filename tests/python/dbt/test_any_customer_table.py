@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 
-from conftest import copy_project, run_dbt
 from customer_segmentation.report.queries import model_space
-from exports import JUNK_STATUSES, card_holders, marketing, uuid_ids, wholesale
+from helpers.dbt_runs import copy_project, run_dbt
+from helpers.exports import JUNK_STATUSES, card_holders, marketing, uuid_ids, wholesale
 
 CARD_FEATURES = [
     {"column": "BALANCE", "transform": "log"},
@@ -337,7 +337,7 @@ def test_uuid_ids_scored_without_refit_on_a_changed_file(tmp_path):
 
 
 def test_changing_the_features_starts_a_new_lineage(default_build, tmp_path):
-    from conftest import copy_database
+    from helpers.dbt_runs import copy_database
 
     database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
     run = run_dbt(

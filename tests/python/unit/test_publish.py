@@ -9,7 +9,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import publication_snapshot
 from customer_segmentation.publication.publish import (
     PublicationLayout,
     build_database_path,
@@ -18,6 +17,7 @@ from customer_segmentation.publication.publish import (
     resolve_directory,
     version_name,
 )
+from helpers.dbt_runs import publication_snapshot
 
 SOURCES = {
     "customer_segments": "select * from main.customers",

@@ -14,13 +14,18 @@ only read it.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import PROJECT_DIR, DbtRun, run_dbt
+import pytest
+
+from helpers.dbt_runs import PROJECT_DIR, DbtRun, run_dbt
 
 # Python models that serve DuckDB readers only: the publication copies DuckDB tables
 # into DuckDB and Parquet files (other warehouses serve readers themselves).
@@ -192,3 +197,12 @@ def build_pipeline_on_spark(
             f"stage{position}",
         )
     return run
+
+
+def require_spark() -> None:
+    """Skip unless pyspark, dbt-spark and Java are here."""
+    for module, package in (("pyspark", "pyspark"), ("dbt.adapters.spark", "dbt-spark")):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{package} is not installed: pip install -r requirements-spark.txt")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (17) on PATH or JAVA_HOME")

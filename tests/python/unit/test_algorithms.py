@@ -212,12 +212,3 @@ def test_selected_k_is_the_one_marked_k():
     assert selected_k(fitted) == 3
     with pytest.raises(ValueError, match="exactly one selected k"):
         selected_k(fitted.assign(is_selected_k=False))
-
-
-def test_default_build_compares_the_four_algorithms(default_build):
-    frame = default_build.query("select * from segment_algorithm_comparison")
-    assert sorted(frame.algorithm) == sorted(ALGORITHMS)
-    by_algorithm = frame.set_index("algorithm")
-    assert by_algorithm.at["kmeans", "adjusted_rand_vs_kmeans"] == 1.0
-    assert by_algorithm.at["kmeans", "is_default"]
-    assert set(frame.k) == {5} and set(frame.row_count) == {200}

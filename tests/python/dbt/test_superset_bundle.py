@@ -8,9 +8,9 @@ import zipfile
 import duckdb
 import yaml
 
-from conftest import run_dbt
 from customer_segmentation.publication.publish import PublicationLayout
 from customer_segmentation.publication.superset_dashboard import CHARTS, DATASETS, main
+from helpers.dbt_runs import run_dbt
 
 
 def read_bundle(path) -> dict[str, dict]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, cached_environment
+from helpers.dbt_runs import PROJECT_DIR
+from helpers.environments import cached_environment
 
 READERS_REQUIREMENTS = PROJECT_DIR / "requirements-readers.txt"
 CLIENT_PAGE = PROJECT_DIR / "docs" / "clients.md"

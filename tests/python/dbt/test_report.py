@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import start_chromium
 from customer_segmentation.publication.publish import PublicationLayout
 from customer_segmentation.report.__main__ import main
 from customer_segmentation.report.figures import CHART_IDS, RFM_CHART_IDS, chart_ids
 from customer_segmentation.report.page import write_report
 from customer_segmentation.report.queries import read_report_data
+from helpers.environments import start_chromium
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +138,8 @@ def test_report_on_a_generic_table_projects_its_model_space_and_renders(tmp_path
     """A marketing table (a categorical feature, missing incomes, text profile columns):
     more than three features, so the scatters show the model space's principal
     components and say so; every chart renders, the categorical columns as bars."""
-    from conftest import run_dbt
-    from exports import marketing
+    from helpers.dbt_runs import run_dbt
+    from helpers.exports import marketing
 
     table = marketing(400)
     path = tmp_path / "marketing.tsv"
@@ -199,8 +199,8 @@ def rendered_charts(output, shown: list[str]) -> tuple[dict, list]:
 def test_report_of_a_transaction_log_shows_rfm_and_renders(tmp_path):
     """Segments from an order log: the RFM grid and the RFM segments' customer and
     revenue shares render beside the other charts."""
-    from conftest import run_dbt
-    from exports import transaction_log
+    from helpers.dbt_runs import run_dbt
+    from helpers.exports import transaction_log
 
     path = tmp_path / "orders.csv"
     transaction_log(customer_count=150).to_csv(path, index=False)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_dbt
 from customer_segmentation.devtools.harness import adjusted_rand
 from customer_segmentation.devtools.planted import planted_customers
-from spark_pipeline import build_pipeline_on_spark, local_spark_session
-from test_spark import require_spark
+from helpers.dbt_runs import run_dbt
+from helpers.spark_pipeline import build_pipeline_on_spark, local_spark_session, require_spark
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:::pyspark")]
 

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_dbt
 from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
 from customer_segmentation.in_dbt.clustering import fit_candidate
+from customer_segmentation.in_dbt.settings import ALGORITHMS
+from helpers.dbt_runs import run_dbt
 
 FIT_NODES = (
     "int_feature_statistics",
@@ -173,13 +174,13 @@ def test_scoring_before_any_model_exists_says_what_to_do(tmp_path):
 
 @pytest.mark.parametrize("algorithm", ["gmm", "ward", "dbscan"])
 def test_every_algorithm_builds_every_mart(tmp_path, algorithm):
-    from test_dbt_build import MARTS
+    from helpers.mall_rows import MARTS
 
     run = run_dbt(
         ["build"], tmp_path / f"{algorithm}.duckdb", dbt_vars={"segment_algorithm": algorithm}
     )
     assert run.success, run.explain()
-    from test_dbt_build import EMPTY_ON_THE_SEED
+    from helpers.mall_rows import EMPTY_ON_THE_SEED
 
     for mart in MARTS:
         if mart not in EMPTY_ON_THE_SEED:
@@ -193,7 +194,7 @@ def test_every_algorithm_builds_every_mart(tmp_path, algorithm):
 
 
 def test_edited_persona_rules_rename_kept_segments_only_when_asked(default_build, tmp_path):
-    from conftest import copy_database, copy_project
+    from helpers.dbt_runs import copy_database, copy_project
 
     project = copy_project(tmp_path / "project")
     rules = project / "seeds/reference/persona_definitions.csv"
@@ -218,3 +219,12 @@ def test_edited_persona_rules_rename_kept_segments_only_when_asked(default_build
     assert differing[["segment_name_before", "segment_name_after"]].values.tolist() == [
         ["Affluent Enthusiasts", "Big Spenders"]
     ]
+
+
+def test_default_build_compares_the_four_algorithms(default_build):
+    frame = default_build.query("select * from segment_algorithm_comparison")
+    assert sorted(frame.algorithm) == sorted(ALGORITHMS)
+    by_algorithm = frame.set_index("algorithm")
+    assert by_algorithm.at["kmeans", "adjusted_rand_vs_kmeans"] == 1.0
+    assert by_algorithm.at["kmeans", "is_default"]
+    assert set(frame.k) == {5} and set(frame.row_count) == {200}

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import copy_of, publication_snapshot
 from customer_segmentation.devtools.harness import dbt_build_process
 from customer_segmentation.devtools.planted import write_planted_parquet
 from customer_segmentation.publication.publish import PublicationLayout
+from helpers.dbt_runs import copy_of, publication_snapshot
 
 PLANTED_ROWS = 300_000
 STAGED = ".staged-"

@@ -8,10 +8,7 @@ DataFrames as Databricks would, between dbt's stages of SQL models and tests.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -19,10 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_DIR, copy_project, run_dbt
 from customer_segmentation.devtools.planted import PLANTED_GROUPS, planted_customers
-from spark_pipeline import SparkPipelineRun, build_pipeline_on_spark, local_spark_session
-from test_dbt_build import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
+from helpers.dbt_runs import PROJECT_DIR, copy_project, run_dbt
+from helpers.mall_rows import BAD_ROWS, ROUNDED_ROWS, ZERO_ID_ROW
+from helpers.spark_pipeline import (
+    SparkPipelineRun,
+    build_pipeline_on_spark,
+    local_spark_session,
+    require_spark,
+)
 
 pytestmark = [
     pytest.mark.spark,
@@ -91,14 +93,6 @@ REJECTED_ROWS = [
     "513,it's \\ odd,30,40,50",
 ]
 ACCEPTED_ROWS = ["509,f, 31 ,1e2,50", "511,male,+30,40,50.0", *ROUNDED_ROWS, ZERO_ID_ROW]
-
-
-def require_spark() -> None:
-    for module, package in (("pyspark", "pyspark"), ("dbt.adapters.spark", "dbt-spark")):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{package} is not installed: pip install -r requirements-spark.txt")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("Spark needs Java (17) on PATH or JAVA_HOME")
 
 
 @pytest.fixture(scope="module")

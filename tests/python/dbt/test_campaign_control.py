@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from conftest import run_dbt
 from customer_segmentation.devtools.planted import planted_customers
+from helpers.dbt_runs import run_dbt
 
 CONTROL_SHARE = 0.1
 
