@@ -11,7 +11,9 @@
     numbers staging rounds are counted per value, exact at any size. #}
 {%- set real_medians = features | selectattr('missing', 'equalto', 'median')
     | selectattr('kind', 'equalto', 'numeric') | rejectattr('round') | list %}
-{%- set medians = quantile_method(ref('int_customers_cleaned'), real_medians | length, 'customer_id') %}
+{%- set medians = quantile_method(
+    ref('int_customers_cleaned'), real_medians | length, 'customer_id'
+) %}
 
 with
 
