@@ -1,5 +1,5 @@
 """Any customer table: real `dbt build` runs on exports shaped like the tables users
-bring (tests/python/exports.py): text ids, UUIDs or none, dozens of columns, skewed
+bring (tests/python/helpers/exports.py): text ids, UUIDs or none, dozens of columns, skewed
 money columns, junk categories, missing values, tabs. Each asserts that no good row is
 lost and every bad one has its reason."""
 
@@ -13,21 +13,15 @@ import pytest
 from sklearn.cluster import KMeans
 
 from customer_segmentation.report.queries import model_space
-from helpers.dbt_runs import copy_project, run_dbt
-from helpers.exports import JUNK_STATUSES, card_holders, marketing, uuid_ids, wholesale
-
-CARD_FEATURES = [
-    {"column": "BALANCE", "transform": "log"},
-    {"column": "PURCHASES", "transform": "log"},
-    {"column": "CASH_ADVANCE", "transform": "log"},
-    {"column": "CREDIT_LIMIT", "missing": "median", "min": 100, "max": 50_000},
-]
-
-
-def build(tmp_path, name: str, **dbt_vars):
-    run = run_dbt(["build"], tmp_path / f"{name}.duckdb", dbt_vars=dbt_vars)
-    assert run.success, run.explain()
-    return run
+from helpers.dbt_runs import run_dbt, successful_build
+from helpers.exports import (
+    CARD_FEATURES,
+    JUNK_STATUSES,
+    card_holders,
+    marketing,
+    uuid_ids,
+    wholesale,
+)
 
 
 def quarantine_reasons(run, id_header: str) -> dict:
@@ -73,7 +67,7 @@ def test_card_holders_with_text_ids_and_log_money_columns(tmp_path):
     rows = pd.concat([good, bad, good.iloc[[10]]], ignore_index=True)
     path = tmp_path / "credit_card.csv"
     rows.to_csv(path, index=False)
-    run = build(
+    run = successful_build(
         tmp_path,
         "cards",
         customers_file=str(path),
@@ -153,7 +147,7 @@ def test_marketing_table_tab_separated_with_a_categorical_feature(tmp_path):
     path = tmp_path / "marketing_campaign.csv"  # tab-separated despite the name
     table.drop(columns="planted_group").to_csv(path, sep="\t", index=False)
     assert len(table.columns) - 1 == 31  # planted_group is not exported
-    run = build(
+    run = successful_build(
         tmp_path,
         "marketing",
         customers_file=str(path),
@@ -211,7 +205,7 @@ def test_a_table_without_ids_numbers_its_rows(tmp_path):
     table.loc[[4, 9, 19], "Frozen"] = pd.NA
     path = tmp_path / "wholesale.csv"
     table.to_csv(path, index=False)
-    run = build(
+    run = successful_build(
         tmp_path,
         "wholesale",
         customers_file=str(path),
@@ -334,190 +328,3 @@ def test_uuid_ids_scored_without_refit_on_a_changed_file(tmp_path):
         .n
     )
     assert migrations["joined"] == 25 and migrations["left"] == 20
-
-
-def test_changing_the_features_starts_a_new_lineage(default_build, tmp_path):
-    from helpers.dbt_runs import copy_database
-
-    database = copy_database(default_build.database, tmp_path / "segmentation.duckdb")
-    run = run_dbt(
-        ["build"], database, dbt_vars={"segmentation_features": ["age", "spending_score"]}
-    )
-    assert run.success, run.explain()
-    versions = run.query("select * from segment_model_versions order by model_version")
-    assert versions.clustering_features.tolist() == [
-        "annual_income,spending_score",
-        "age,spending_score",
-    ]
-    current = versions.iloc[-1]
-    assert current.kept_segment_count == 0 and current.new_segment_count == current.k
-    ids = run.query("select segment_id from segment_profiles").segment_id
-    assert ids.min() > 5  # never one of the first lineage's
-    lineage = run.query("select * from segment_lineage where model_version = 2")
-    assert (lineage.lineage_status == "retired").sum() == 5
-
-
-@pytest.mark.parametrize(
-    ("column", "values", "message"),
-    [
-        (
-            {"column": "score"},
-            [7.0] * 40,
-            "The segmentation feature score is constant (standard deviation 0",
-        ),
-        (
-            {"column": "tier", "kind": "categorical"},
-            ["gold"] * 40,
-            "The categorical segmentation feature tier has only one value ('gold')",
-        ),
-    ],
-)
-def test_a_feature_that_cannot_separate_customers_fails_naming_it(
-    tmp_path, column, values, message
-):
-    rng = np.random.default_rng(0)
-    table = pd.DataFrame({"customer_id": range(1, 41), "spend": rng.normal(50, 10, 40)})
-    table[column["column"]] = values
-    path = tmp_path / "customers.csv"
-    table.to_csv(path, index=False)
-    run = run_dbt(
-        ["build"],
-        tmp_path / "constant.duckdb",
-        dbt_vars={"customers_file": str(path), "segmentation_features": ["spend", column]},
-    )
-    assert not run.success
-    assert message in run.explain()
-
-
-# agate warns that the seed config names a column the dropped-in file lacks.
-@pytest.mark.filterwarnings("ignore:.*does not match the name of any column")
-def test_a_seed_without_a_configured_column_fails_naming_it(tmp_path):
-    project = copy_project(tmp_path / "project")
-    seed = project / "seeds/raw/mall_customers.csv"
-    table = pd.read_csv(seed)
-    table.drop(columns="Annual Income (k$)").to_csv(seed, index=False)
-    run = run_dbt(["build"], tmp_path / "seed.duckdb", project_dir=project)
-    assert not run.success
-    assert "missing the column 'annual_income' (segmentation feature annual_income)" in (
-        run.explain()
-    )
-
-
-def test_a_warehouse_table_is_read_through_customers_relation(tmp_path):
-    import duckdb
-
-    database = tmp_path / "warehouse.duckdb"
-    table = card_holders(300, seed=5)
-    with duckdb.connect(str(database)) as connection:
-        connection.execute("create schema crm")
-        connection.register("cards", table.drop(columns="planted_group"))
-        connection.execute("create table crm.card_holders as select * from cards")
-    features = CARD_FEATURES[:3]
-    run = run_dbt(
-        ["build"],
-        database,
-        dbt_vars={"customers_relation": "crm.card_holders", "segmentation_features": features},
-    )
-    assert run.success, run.explain()
-    assert set(run.query("select customer_id from customer_segments").customer_id) == set(
-        table.CUST_ID
-    )
-    # A configured column the table lacks fails naming it, as on every input.
-    missing = run_dbt(
-        ["build"],
-        database,
-        dbt_vars={
-            "customers_relation": "crm.card_holders",
-            "segmentation_features": ["BALANCE", "loyalty_points"],
-        },
-    )
-    assert not missing.success
-    assert "missing the column 'loyalty_points'" in missing.explain()
-
-
-def test_units_are_the_headers_not_the_malls(tmp_path):
-    """A shop's income in dollars is shown in dollars, never as the mall's k$."""
-    rng = np.random.default_rng(6)
-    group = rng.integers(0, 2, 300)
-    table = pd.DataFrame(
-        {
-            "CustomerID": range(1, 301),
-            "Annual Income ($)": np.where(group == 0, 45_000, 95_000)
-            + rng.normal(0, 5_000, 300).round(0),
-            "Spending Score (1-100)": np.where(group == 0, 70, 25) + rng.integers(-5, 5, 300),
-            "Visits (per month)": rng.integers(1, 9, 300),
-        }
-    )
-    path = tmp_path / "shop.csv"
-    table.to_csv(path, index=False)
-    run = build(
-        tmp_path,
-        "shop",
-        customers_file=str(path),
-        profile_columns=["Visits (per month)"],
-    )
-    profiles = run.query("select * from segment_feature_profiles")
-    units = profiles.drop_duplicates("feature_name").set_index("feature_name").unit
-    assert units["annual_income"] == "$"
-    assert units["visits_per_month"] == "per month"
-    assert pd.isna(units["spending_score"])
-    descriptions = " ".join(
-        run.query("select segment_description from segment_profiles").segment_description
-    )
-    assert "k$" not in descriptions and " $" in descriptions
-
-
-def test_medians_and_quartiles_beyond_the_memory_budget_come_from_a_repeatable_sample(
-    tmp_path,
-):
-    # A budget of 200 values stands in for the 16 million of a large build: the 600
-    # card holders' real-valued columns exceed it, their whole-number tenure does not
-    # matter (counted exactly at any size).
-    cards = card_holders()
-    path = tmp_path / "credit_card.csv"
-    cards.drop(columns="planted_group").to_csv(path, index=False)
-    budget = 200
-    run = build(
-        tmp_path,
-        "sampled",
-        customers_file=str(path),
-        segmentation_features=CARD_FEATURES,
-        profile_columns=["TENURE"],
-        exact_quantile_value_limit=budget,
-    )
-    limits = cards.CREDIT_LIMIT.dropna()
-
-    # The imputation value of credit limit: the exact median of the customers whose id
-    # hashes into the lowest budget / customers of the hash range, close to the median
-    # of all of them.
-    imputed = run.query(
-        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
-    ).imputation_value.item()
-    sampled = run.query(
-        "select median(credit_limit) as median_value, count(credit_limit) as n "
-        "from int_customers_cleaned where hash(customer_id) / 18446744073709551616.0 < "
-        f"{budget} / (select count(*) from int_customers_cleaned)"
-    )
-    assert 0 < sampled.n.item() < len(limits)
-    assert imputed == pytest.approx(sampled.median_value.item())
-    spread = limits.quantile(0.75) - limits.quantile(0.25)
-    assert abs(imputed - limits.median()) < 0.15 * spread
-
-    summary = run.query("select * from customer_feature_summary").set_index("feature_name")
-    assert not summary.loc["credit_limit", "is_exact_quartiles"]
-    for share, column in ((0.25, "first_quartile"), (0.5, "median_value")):
-        assert abs(summary.loc["credit_limit", column] - limits.quantile(share)) < 0.2 * spread
-    profiles = run.query("select * from segment_feature_profiles where feature_kind = 'numeric'")
-    assert not profiles[profiles.feature_name == "credit_limit"].is_exact_median.any()
-
-    # Within the default budget the same build imputes the exact median.
-    exact = build(
-        tmp_path,
-        "exact",
-        customers_file=str(path),
-        segmentation_features=CARD_FEATURES,
-        profile_columns=["TENURE"],
-    )
-    assert exact.query(
-        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
-    ).imputation_value.item() == pytest.approx(limits.median())

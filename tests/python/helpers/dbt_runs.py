@@ -173,3 +173,11 @@ def public_mall_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (only checked where ../shared/data exists)")
     return path
+
+
+def successful_build(tmp_path, name: str, **dbt_vars) -> DbtRun:
+    """`dbt build` into tmp_path/<name>.duckdb with these vars; fails the test unless it
+    succeeds."""
+    run = run_dbt(["build"], tmp_path / f"{name}.duckdb", dbt_vars=dbt_vars)
+    assert run.success, run.explain()
+    return run

@@ -191,3 +191,13 @@ def transaction_log(customer_count: int = 240, seed: int = 7) -> pd.DataFrame:
     rows.append({**rows[1], "InvoiceDate": "31/31/2011", "InvoiceNo": "700001"})
     rows.append({**rows[2], "UnitPrice": "n/a", "InvoiceNo": "700002"})
     return pd.DataFrame(rows)
+
+
+# The card holders' segmentation features: three log-transformed money columns and a
+# credit limit imputed by its median, with a range.
+CARD_FEATURES = [
+    {"column": "BALANCE", "transform": "log"},
+    {"column": "PURCHASES", "transform": "log"},
+    {"column": "CASH_ADVANCE", "transform": "log"},
+    {"column": "CREDIT_LIMIT", "missing": "median", "min": 100, "max": 50_000},
+]
