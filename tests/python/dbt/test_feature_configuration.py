@@ -153,22 +153,21 @@ def test_medians_and_quartiles_beyond_the_memory_budget_come_from_a_repeatable_s
     path = tmp_path / "credit_card.csv"
     cards.drop(columns="planted_group").to_csv(path, index=False)
     budget = 200
-    run = successful_build(
-        tmp_path,
-        "sampled",
-        customers_file=str(path),
-        segmentation_features=CARD_FEATURES,
-        profile_columns=["TENURE"],
-        exact_quantile_value_limit=budget,
+    card_vars = {
+        "customers_file": str(path),
+        "segmentation_features": CARD_FEATURES,
+        "profile_columns": ["TENURE"],
+    }
+    imputation_sql = (
+        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
     )
+    run = successful_build(tmp_path, "sampled", **card_vars, exact_quantile_value_limit=budget)
     limits = cards.CREDIT_LIMIT.dropna()
 
     # The imputation value of credit limit: the exact median of the customers whose id
     # hashes into the lowest budget / customers of the hash range, close to the median
     # of all of them.
-    imputed = run.query(
-        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
-    ).imputation_value.item()
+    imputed = run.query(imputation_sql).imputation_value.item()
     sampled = run.query(
         "select median(credit_limit) as median_value, count(credit_limit) as n "
         "from int_customers_cleaned where hash(customer_id) / 18446744073709551616.0 < "
@@ -187,13 +186,5 @@ def test_medians_and_quartiles_beyond_the_memory_budget_come_from_a_repeatable_s
     assert not profiles[profiles.feature_name == "credit_limit"].is_exact_median.any()
 
     # Within the default budget the same build imputes the exact median.
-    exact = successful_build(
-        tmp_path,
-        "exact",
-        customers_file=str(path),
-        segmentation_features=CARD_FEATURES,
-        profile_columns=["TENURE"],
-    )
-    assert exact.query(
-        "select imputation_value from segment_feature_scaling where feature_name = 'credit_limit'"
-    ).imputation_value.item() == pytest.approx(limits.median())
+    exact = successful_build(tmp_path, "exact", **card_vars)
+    assert exact.query(imputation_sql).imputation_value.item() == pytest.approx(limits.median())
