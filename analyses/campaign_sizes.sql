@@ -11,4 +11,4 @@ inner join {{ ref('segment_campaigns') }} as campaigns
     on targets.segment_id = campaigns.segment_id
     and targets.campaign_code = campaigns.campaign_code
 group by campaigns.priority, campaigns.campaign_name, campaigns.channel, campaigns.segment_name
-order by campaigns.priority, customers_contacted desc
+order by campaigns.priority asc, customers_contacted desc

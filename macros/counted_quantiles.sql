@@ -27,7 +27,7 @@
             ) as below_{{ loop.index }},
             min(counted_value) filter (
                 where values_up_to_here > ceil((value_total - 1) * {{ share }})
-            ) as above_{{ loop.index }}{{ ',' if not loop.last }}
+            ) as above_{{ loop.index }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from (
             select

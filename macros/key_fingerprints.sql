@@ -20,7 +20,7 @@
                 count(key_value) as key_count,
                 {{ hash_sum('key_value') }} as key_hash_sum
             from ({{ keys_sql }}) as {{ side }}_keys
-        ){{ ',' if not loop.last }}
+        ){% if not loop.last %},{% endif %}
         {% endfor %}
         select
             case

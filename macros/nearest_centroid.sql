@@ -66,7 +66,7 @@
     ({{ difference }}) * ({{ difference }})
     {{- ' +' if not loop.last }}
     {%- endfor %}
-        as squared_distance_{{ segment.segment_id | int }}{{ ',' if not loop.last }}
+        as squared_distance_{{ segment.segment_id | int }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
@@ -77,7 +77,7 @@
     {%- else -%}
         sqrt(least(
             {%- for segment in segments %}
-            squared_distance_{{ segment.segment_id | int }}{{ ',' if not loop.last }}
+            squared_distance_{{ segment.segment_id | int }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         ))
     {%- endif -%}
@@ -95,7 +95,7 @@
         {%- else %}
         when {{ here }} <= least(
             {%- for other in later %}
-            squared_distance_{{ other.segment_id | int }}{{ ',' if not loop.last }}
+            squared_distance_{{ other.segment_id | int }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         ) then {{ segment.segment_id | int }}
         {%- endif %}

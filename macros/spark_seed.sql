@@ -20,7 +20,7 @@
                 cast({{ spark_seed_literal(value) }} as {{ column_types[loop.index0] }})
                 {{- ', ' if not loop.last }}
                 {%- endfor -%}
-            ){{ ',' if not loop.last }}
+            ){% if not loop.last %},{% endif %}
             {%- endfor %}
         {%- endset -%}
         {%- do adapter.add_query(sql, abridge_sql_log=True) -%}

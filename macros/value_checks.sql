@@ -100,7 +100,7 @@
 {% macro default__json_object_text(pairs) -%}
     cast(json_object(
         {%- for key, value in pairs %}
-        {{ sql_string_literal(key) }}, {{ value }}{{ ',' if not loop.last }}
+        {{ sql_string_literal(key) }}, {{ value }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
@@ -110,7 +110,7 @@
     to_json(
         named_struct(
             {%- for key, value in pairs %}
-            {{ sql_string_literal(key) }}, {{ value }}{{ ',' if not loop.last }}
+            {{ sql_string_literal(key) }}, {{ value }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         ),
         map('ignoreNullFields', 'false')

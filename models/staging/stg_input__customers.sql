@@ -34,8 +34,10 @@ input_rows as {{ not_materialized() }} (
             as raw_customer_id,
         {%- endif %}
         {%- for column in columns %}
-        {{ raw_input_value(column.expression, column.input_kind, column.kind == 'numeric') }}
-            as raw__{{ column.name }}{{ ',' if not loop.last }}
+        {%- set raw_value = raw_input_value(
+            column.expression, column.input_kind, column.kind == 'numeric'
+        ) %}
+        {{ raw_value }} as raw__{{ column.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ input_relation }}
 ),
@@ -80,9 +82,10 @@ typed as {{ not_materialized() }} (
         {%- if customer_id.mode == 'position' %}
         input_row_number as customer_id,
         {%- elif customer_id.type == 'integer' %}
+        {%- set number_as_id = 'cast(customer_id__number as ' ~ dbt.type_bigint() ~ ')' %}
         case
             when customer_id__problem is null
-                then coalesce(customer_id__integer, cast(customer_id__number as {{ dbt.type_bigint() }}))
+                then coalesce(customer_id__integer, {{ number_as_id }})
         end as customer_id,
         {%- else %}
         raw_customer_id as customer_id,
@@ -101,7 +104,8 @@ typed as {{ not_materialized() }} (
         end as {{ column.name }},
         {%- else %}
         case
-            when problem__{{ column.name }} is null and {{ is_finite_number('number__' ~ column.name) }}
+            when problem__{{ column.name }} is null
+                and {{ is_finite_number('number__' ~ column.name) }}
                 then number__{{ column.name }}
         end as {{ column.name }},
         {%- endif %}
@@ -109,16 +113,17 @@ typed as {{ not_materialized() }} (
         {#- Never null: with no problem found the number is there and finite. #}
         {%- if rounded_columns %}
         {%- for column in rounded_columns %}
-        (problem__{{ column.name }} is null
-            and number__{{ column.name }} != floor(number__{{ column.name }}))
-        {{- ' or' if not loop.last }}
+        (
+            problem__{{ column.name }} is null
+            and number__{{ column.name }} != floor(number__{{ column.name }})
+        ){% if not loop.last %} or{% endif %}
         {%- endfor %}
         {%- else %}
         false
         {%- endif %} as has_rounded_value,
         {%- if imputed_features %}
         {%- for column in imputed_features %}
-        raw__{{ column.name }} is null{{ ' or' if not loop.last }}
+        raw__{{ column.name }} is null{% if not loop.last %} or{% endif %}
         {%- endfor %}
         {%- else %}
         false
@@ -128,7 +133,7 @@ typed as {{ not_materialized() }} (
                 '; ',
                 customer_id__problem,
                 {%- for column in columns %}
-                problem__{{ column.name }}{{ ',' if not loop.last }}
+                problem__{{ column.name }}{% if not loop.last %},{% endif %}
                 {%- endfor %}
             ),
             ''
@@ -228,8 +233,13 @@ final as (
         {{ column.name }},
         {%- endfor %}
         rejection_reason is null and has_rounded_value as has_rounded_value,
-        rejection_reason is null and has_missing_feature
-            {%- if rfm_features %} and rfm__has_purchase{% endif %} as has_imputed_value,
+        (
+            rejection_reason is null
+            and has_missing_feature
+            {%- if rfm_features %}
+            and rfm__has_purchase
+            {%- endif %}
+        ) as has_imputed_value,
         rejection_reason is not null as is_quarantined,
         rejection_reason is null and is_later_copy as is_exact_duplicate,
         {%- if rfm_features %}

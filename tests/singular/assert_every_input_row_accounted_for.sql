@@ -3,22 +3,31 @@
 with
 
 staged as (
-    select 'customers' as input_table, count(*) as input_rows
+    select
+        'customers' as input_table,
+        count(*) as input_rows
     from {{ ref('stg_input__customers') }}
 
     union all
 
-    select 'transactions' as input_table, count(*) as input_rows
+    select
+        'transactions' as input_table,
+        count(*) as input_rows
     from {{ ref('stg_transactions__lines') }}
 ),
 
 summarised as (
-    select input_table, sum(row_count) as outcome_rows
+    select
+        input_table,
+        sum(row_count) as outcome_rows
     from {{ ref('data_quality_summary') }}
     group by input_table
 )
 
-select *
+select
+    staged.input_table,
+    staged.input_rows,
+    summarised.outcome_rows
 from staged
 inner join summarised
     on staged.input_table = summarised.input_table

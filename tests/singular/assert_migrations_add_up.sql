@@ -6,7 +6,8 @@
 with
 
 migrations as (
-    select * from {{ ref('segment_migrations') }} where built_at = {{ this_build }}
+    select * from {{ ref('segment_migrations') }}
+    where built_at = {{ this_build }}
 ),
 
 history as (
@@ -17,28 +18,43 @@ customer_segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
-into_segments as (
-    select to_segment_id as segment_id, sum(customer_count) as customer_count
+{#- What the migrations say: customers into each segment now, out of each segment
+    since the previous build. #}
+migrated as (
+    select
+        'into' as direction,
+        to_segment_id as segment_id,
+        sum(customer_count) as customer_count
     from migrations
     where to_segment_id is not null
     group by to_segment_id
-),
 
-now_in_segments as (
-    select segment_id, count(*) as customer_count
-    from customer_segments
-    group by segment_id
-),
+    union all
 
-out_of_segments as (
-    select from_segment_id as segment_id, sum(customer_count) as customer_count
+    select
+        'out of' as direction,
+        from_segment_id as segment_id,
+        sum(customer_count) as customer_count
     from migrations
     where from_segment_id is not null
     group by from_segment_id
 ),
 
-before_in_segments as (
-    select segment_id, count(*) as customer_count
+{#- What the segments hold: now, and in the previous build. #}
+counted as (
+    select
+        'into' as direction,
+        segment_id,
+        count(*) as customer_count
+    from customer_segments
+    group by segment_id
+
+    union all
+
+    select
+        'out of' as direction,
+        segment_id,
+        count(*) as customer_count
     from history
     where valid_from < {{ this_build }}
         and (valid_to is null or valid_to >= {{ this_build }})
@@ -46,19 +62,16 @@ before_in_segments as (
 ),
 
 mismatches as (
-    select 'into' as direction, coalesce(a.segment_id, b.segment_id) as segment_id,
-        a.customer_count as migrated, b.customer_count as counted
-    from into_segments as a
-    full outer join now_in_segments as b on a.segment_id = b.segment_id
-    where a.customer_count is distinct from b.customer_count
-
-    union all
-
-    select 'out of' as direction, coalesce(a.segment_id, b.segment_id) as segment_id,
-        a.customer_count as migrated, b.customer_count as counted
-    from out_of_segments as a
-    full outer join before_in_segments as b on a.segment_id = b.segment_id
-    where a.customer_count is distinct from b.customer_count
+    select
+        coalesce(migrated.direction, counted.direction) as direction,
+        coalesce(migrated.segment_id, counted.segment_id) as segment_id,
+        migrated.customer_count as migrated,
+        counted.customer_count as counted
+    from migrated
+    full outer join counted
+        on migrated.direction = counted.direction
+        and migrated.segment_id = counted.segment_id
+    where migrated.customer_count is distinct from counted.customer_count
 )
 
 select * from mismatches

@@ -40,7 +40,10 @@ clustering_features as (
     select
         {{ ordered_listagg('feature_name', "','", 'feature_position') }} as clustering_features
     from (
-        select distinct feature_name, feature_position from feature_statistics
+        select distinct
+            feature_name,
+            feature_position
+        from feature_statistics
     ) as features
 ),
 

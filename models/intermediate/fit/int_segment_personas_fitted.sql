@@ -32,7 +32,7 @@ best_matches as (
             *,
             row_number() over (
                 partition by candidate_segment
-                order by condition_count desc, persona_name
+                order by condition_count desc, persona_name asc
             ) as match_order
         from matches
     ) as ranked_matches

@@ -65,14 +65,13 @@ numeric_moments as (
     select
         count(*) as customer_count,
         {%- for feature in numeric_features %}
-        {%- set value = transformed_value(
-            imputed_value(feature, feature.name, 'imputed_' ~ feature.name ~ '.imputation_value'),
-            feature.transform
-        ) %}
+        {%- set imputation = 'imputed_' ~ feature.name ~ '.imputation_value' %}
+        {%- set imputed = imputed_value(feature, feature.name, imputation) %}
+        {%- set value = transformed_value(imputed, feature.transform) %}
         count({{ feature.name }}) as {{ feature.name }}__present,
         cast(avg({{ value }}) as {{ double_type() }}) as {{ feature.name }}__mean,
         cast(stddev_pop({{ value }}) as {{ double_type() }}) as {{ feature.name }}__std
-        {{- ',' if not loop.last }}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from customers
     {%- for feature in numeric_features if feature.missing != 'quarantine' %}
@@ -182,8 +181,10 @@ dimensions as (
 
 final as (
     select
-        cast(row_number() over (order by feature_position, category_rank)
-            as {{ dbt.type_int() }}) as dimension_position,
+        cast(
+            row_number() over (order by feature_position, category_rank)
+            as {{ dbt.type_int() }}
+        ) as dimension_position,
         dimension_name,
         feature_name,
         feature_kind,

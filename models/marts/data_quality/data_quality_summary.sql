@@ -62,7 +62,9 @@ line_outcomes as (
 
     union all
 
-    select 'transaction line quarantined' as outcome, count(*) as row_count
+    select
+        'transaction line quarantined' as outcome,
+        count(*) as row_count
     from rejected_lines
 ),
 
@@ -79,17 +81,18 @@ all_outcomes as (
         expected.outcome_order,
         coalesce(outcomes.row_count, 0) as row_count
     from (
-        select 'customers' as input_table, 'segmented' as outcome, 1 as outcome_order
-        union all select 'customers', 'segmented, fractional value rounded', 2
-        union all select 'customers', 'segmented, missing value imputed', 3
-        union all select 'customers', 'exact duplicate collapsed', 4
-        union all select 'customers', 'not segmented: no purchase in the transaction log', 5
-        union all select 'customers', 'quarantined', 6
-        union all select 'transactions', 'transaction line in RFM', 7
-        union all select 'transactions', 'transaction line before the RFM window', 8
-        union all select 'transactions', 'transaction line of a customer not in the customer table', 9
-        union all select 'transactions', 'transaction line quarantined', 10
-    ) as expected
+        values
+        ('customers', 'segmented', 1),
+        ('customers', 'segmented, fractional value rounded', 2),
+        ('customers', 'segmented, missing value imputed', 3),
+        ('customers', 'exact duplicate collapsed', 4),
+        ('customers', 'not segmented: no purchase in the transaction log', 5),
+        ('customers', 'quarantined', 6),
+        ('transactions', 'transaction line in RFM', 7),
+        ('transactions', 'transaction line before the RFM window', 8),
+        ('transactions', 'transaction line of a customer not in the customer table', 9),
+        ('transactions', 'transaction line quarantined', 10)
+    ) as expected (input_table, outcome, outcome_order)
     left join outcomes
         on expected.outcome = outcomes.outcome
 ),

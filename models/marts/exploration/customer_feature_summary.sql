@@ -4,9 +4,8 @@
     values). One scan gives every column's moments and, for real-valued columns, its
     quartiles: exact while the values fit the memory budget, beyond it those of a
     repeatable sample, filtered within the same scan (quantile_method;
-    is_exact_quartiles says which). Whole-number
-    columns staging rounds (age, spending score) take exact quartiles from a count per
-    value. -#}
+    is_exact_quartiles says which). Whole-number columns staging rounds (age, spending
+    score) take exact quartiles from a count per value. -#}
 {%- set resolved = customer_columns(ref('stg_input__columns')) %}
 {%- set numeric_columns = resolved.columns | selectattr('kind', 'equalto', 'numeric') | list %}
 {%- set real_columns = numeric_columns | rejectattr('round') | list %}
@@ -14,6 +13,12 @@
     ref('stg_input__customers'), real_columns | length, 'input_row_number'
 ) %}
 {%- set quartile_shares = [0.25, 0.5, 0.75] %}
+{%- set quartile_aggregate = (
+    approximate_quartile_list if quantiles.method == 'approximate' else quartile_list
+) %}
+{%- set sample_filter = (
+    ' filter (where ' ~ quantiles.condition ~ ')' if quantiles.method == 'sample' else ''
+) %}
 
 with
 
@@ -23,23 +28,17 @@ staged_customers as (
 
 moments as (
     select
-        count(*) as row_count
-        {%- for column in numeric_columns %},
+        {%- for column in numeric_columns %}
         count({{ column.name }}) as {{ column.name }}__count,
         cast(min({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__min,
         cast(max({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__max,
         cast(avg({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__mean,
-        cast(stddev_samp({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__std
-        {%- if not column.round %},
-        {%- if quantiles.method == 'approximate' %}
-        {{ approximate_quartile_list(column.name) }} as {{ column.name }}__quartiles
-        {%- else %}
-        {{ quartile_list(column.name) }}
-            {%- if quantiles.method == 'sample' %} filter (where {{ quantiles.condition }})
-            {%- endif %} as {{ column.name }}__quartiles
-        {%- endif %}
-        {%- endif %}
+        cast(stddev_samp({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__std,
         {%- endfor %}
+        {%- for column in real_columns %}
+        {{ quartile_aggregate(column.name) }}{{ sample_filter }} as {{ column.name }}__quartiles,
+        {%- endfor %}
+        count(*) as row_count
     from staged_customers
 ),
 
@@ -64,16 +63,15 @@ summaries as (
         {%- if column.round %}
         cast({{ column.name }}__counted.quantile_{{ loop.index }} as {{ double_type() }})
         {%- else %}
-        cast({{ list_item('moments.' ~ column.name ~ '__quartiles', loop.index) }}
-            as {{ double_type() }})
+        cast(
+            {{ list_item('moments.' ~ column.name ~ '__quartiles', loop.index) }}
+            as {{ double_type() }}
+        )
         {%- endif %} as quantile_{{ loop.index }},
         {%- endfor %}
         {{ 'true' if quantiles.method == 'exact' or column.round else 'false' }}
             as is_exact_quartiles
-    from moments
-    {%- if column.round %}
-    cross join {{ column.name }}__counted
-    {%- endif %}
+    from moments{% if column.round %} cross join {{ column.name }}__counted{% endif %}
 
     union all
     {%- endfor %}

@@ -51,22 +51,7 @@ current_assignments as (
     cross join current_model
 ),
 
-{%- if nobody_moved %}
-
-{#- Nobody moved, joined or left. #}
-changed as (
-    select
-        customer_id,
-        segment_id as previous_segment_id,
-        model_version as previous_model_version,
-        valid_from as previous_valid_from,
-        segment_id,
-        model_version
-    from {{ this }}
-    where 1 = 0
-),
-
-{%- elif is_incremental() %}
+{%- if is_incremental() and not nobody_moved %}
 
 open_rows as (
     select * from {{ this }} where valid_to is null
@@ -88,7 +73,7 @@ changed as (
 
 {%- else %}
 
-{#- The first build: everyone joins. #}
+{#- The first build: everyone joins. Or nobody moved, joined or left: no change. #}
 changed as (
     select
         customer_id,
@@ -98,6 +83,9 @@ changed as (
         segment_id,
         model_version
     from current_assignments
+    {%- if nobody_moved %}
+    where 1 = 0
+    {%- endif %}
 ),
 
 {%- endif %}

@@ -19,11 +19,11 @@
     every customer. #}
 {%- set anyone_closed_now = true %}
 {%- if execute %}
-    {%- set closed_now_count = run_query(
-        'select count(*) from ' ~ ref('customer_segment_history')
-        ~ ' where valid_to = ' ~ this_build
-    ).columns[0].values()[0] %}
-    {%- set anyone_closed_now = closed_now_count > 0 %}
+{%- set closed_now_count = run_query(
+    'select count(*) from ' ~ ref('customer_segment_history')
+    ~ ' where valid_to = ' ~ this_build
+).columns[0].values()[0] %}
+{%- set anyone_closed_now = closed_now_count > 0 %}
 {%- endif %}
 
 with
@@ -61,13 +61,24 @@ stayed as (
     group by segment_id
 ),
 
-closed_now as (
-    select customer_id, segment_id from history where valid_to = {{ this_build }}
+opened_now as (
+    select
+        customer_id,
+        segment_id
+    from history
+    where valid_from = {{ this_build }}
 ),
 
-opened_now as (
-    select customer_id, segment_id from history where valid_from = {{ this_build }}
+{%- if anyone_closed_now %}
+
+closed_now as (
+    select
+        customer_id,
+        segment_id
+    from history
+    where valid_to = {{ this_build }}
 ),
+{%- endif %}
 
 changed as (
     {%- if anyone_closed_now %}

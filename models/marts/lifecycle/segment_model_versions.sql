@@ -8,7 +8,8 @@ registry as (
 ),
 
 chosen_fits as (
-    select * from registry where is_selected_k
+    select * from registry
+    where is_selected_k
 ),
 
 per_version as (
@@ -48,8 +49,8 @@ per_version as (
 with_previous as (
     select
         per_version.*,
-        lag(k) over (order by model_version) as previous_k,
-        max(model_version) over () as current_model_version
+        lag(per_version.k) over (order by per_version.model_version) as previous_k,
+        max(per_version.model_version) over () as current_model_version
     from per_version
 ),
 

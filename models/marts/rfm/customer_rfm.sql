@@ -50,7 +50,9 @@ rfm_segments as (
 ),
 
 scored_count as (
-    select count(*) as customer_count from transaction_customers where is_scored
+    select count(*) as customer_count
+    from transaction_customers
+    where is_scored
 ),
 
 ranked as (
@@ -71,10 +73,11 @@ scores as (
         {%- for score, rank_column in [
             ('r_score', 'recency_rank'), ('f_score', 'frequency_rank'), ('m_score', 'monetary_rank')
         ] %}
-        cast(least(
-            5,
-            1 + {{ integer_division('5 * (' ~ rank_column ~ ' - 1)', 'greatest(customer_count - 1, 1)') }}
-        ) as {{ dbt.type_int() }}) as {{ score }}{{ ',' if not loop.last }}
+        {%- set quintile = integer_division(
+            '5 * (' ~ rank_column ~ ' - 1)', 'greatest(customer_count - 1, 1)'
+        ) %}
+        cast(least(5, 1 + {{ quintile }}) as {{ dbt.type_int() }}) as {{ score }}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from ranked
 ),
@@ -110,7 +113,7 @@ score_cells as (
             on cells.r_score between rfm_segments.r_min and rfm_segments.r_max
             and cells.f_score between rfm_segments.f_min and rfm_segments.f_max
             and cells.m_score between rfm_segments.m_min and rfm_segments.m_max
-    ) as matched
+    ) as matched_cells
     where rule_rank = 1
 ),
 

@@ -32,13 +32,13 @@ final as (
         cast(rfm_segments.rule_order as {{ dbt.type_int() }}) as rule_order,
         coalesce(per_segment.customer_count, 0) as customer_count,
         cast(coalesce(per_segment.customer_count, 0) as {{ double_type() }})
-            / nullif(sum(coalesce(per_segment.customer_count, 0)) over (), 0) as customer_share,
+        / nullif(sum(coalesce(per_segment.customer_count, 0)) over (), 0) as customer_share,
         per_segment.mean_recency_days,
         per_segment.mean_frequency,
         per_segment.mean_monetary,
         coalesce(per_segment.revenue, 0) as revenue,
         coalesce(per_segment.revenue, 0)
-            / nullif(sum(coalesce(per_segment.revenue, 0)) over (), 0) as revenue_share
+        / nullif(sum(coalesce(per_segment.revenue, 0)) over (), 0) as revenue_share
     from rfm_segments
     left join per_segment
         on rfm_segments.rfm_segment = per_segment.rfm_segment

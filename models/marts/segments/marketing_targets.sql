@@ -60,8 +60,7 @@ targeted as (
         campaigns.priority,
         ranked.target_rank,
         {{ control_group_bucket('ranked.customer_id', 'campaigns.campaign_code') }}
-            < {{ (control_share * control_group_buckets()) | round | int }}
-            as is_control_group
+        < {{ (control_share * control_group_buckets()) | round | int }} as is_control_group
     from ranked
     inner join campaigns
         on ranked.segment_id = campaigns.segment_id

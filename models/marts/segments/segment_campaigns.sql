@@ -37,7 +37,10 @@ default_campaigns as (
 ),
 
 planned as (
-    select segment_id, campaign_code from matched
+    select
+        segment_id,
+        campaign_code
+    from matched
 
     union all
 
@@ -46,7 +49,7 @@ planned as (
         default_campaigns.campaign_code
     from personas
     cross join default_campaigns
-    where personas.segment_id not in (select segment_id from matched)
+    where personas.segment_id not in (select matched.segment_id from matched)
 ),
 
 segment_campaigns as (

@@ -9,6 +9,12 @@
 {%- set text_columns = resolved.columns | rejectattr('kind', 'equalto', 'numeric') | list %}
 {%- set real_columns = numeric_columns | rejectattr('round') | list %}
 {%- set medians = quantile_method(ref('customer_segments'), real_columns | length, 'customer_id') %}
+{%- set median_aggregate = (
+    approximate_median if medians.method == 'approximate' else exact_median
+) %}
+{%- set sample_filter = (
+    ' filter (where ' ~ medians.condition ~ ')' if medians.method == 'sample' else ''
+) %}
 {%- set top_value_count = 10 %}
 
 with
@@ -33,24 +39,17 @@ configured_columns as (
 segment_stats as (
     select
         segment_id,
-        count(*) as customer_count
-        {%- for column in numeric_columns %},
+        {%- for column in numeric_columns %}
         count({{ column.name }}) as {{ column.name }}__count,
         cast(avg({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__mean,
-        cast(var_pop({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__variance
-        {%- if not column.round %},
-        cast(
-            {%- if medians.method == 'approximate' %}
-            {{ approximate_median(column.name) }}
-            {%- else %}
-            {{ exact_median(column.name) }}
-            {%- if medians.method == 'sample' %} filter (where {{ medians.condition }})
-            {%- endif %}
-            {%- endif %}
-            as {{ double_type() }}
-        ) as {{ column.name }}__median
-        {%- endif %}
+        cast(var_pop({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__variance,
         {%- endfor %}
+        {%- for column in real_columns %}
+        cast(
+            {{ median_aggregate(column.name) }}{{ sample_filter }} as {{ double_type() }}
+        ) as {{ column.name }}__median,
+        {%- endfor %}
+        count(*) as customer_count
     from customer_segments
     group by segment_id
 ),
@@ -63,26 +62,33 @@ segment_stats as (
 ),
 {%- endfor %}
 
+{#- Every numeric column's median, counted or aggregated, beside the moments. #}
+segment_stats_with_medians as (
+    select
+        {%- for column in numeric_columns if column.round %}
+        {{ column.name }}__medians.quantile_1 as {{ column.name }}__median,
+        {%- endfor %}
+        segment_stats.*
+    {#- SQLFluff misreads the indentation of joins that a loop repeats (its issue 5290). #}
+    from segment_stats  -- noqa: disable=LT02
+    {%- for column in numeric_columns if column.round %}
+    left join {{ column.name }}__medians
+        on segment_stats.segment_id = {{ column.name }}__medians.segment_id
+    {%- endfor %}
+    -- noqa: enable=LT02
+),
+
 numeric_profiles as (
     {%- for column in numeric_columns %}
     select
-        segment_stats.segment_id,
+        segment_id,
         {{ sql_string_literal(column.name) }} as feature_name,
-        segment_stats.{{ column.name }}__count as value_count,
-        segment_stats.{{ column.name }}__mean as mean_value,
-        segment_stats.{{ column.name }}__variance as variance_value,
-        {{ 'true' if medians.method == 'exact' or column.round else 'false' }}
-            as is_exact_median,
-        {%- if column.round %}
-        cast({{ column.name }}__medians.quantile_1 as {{ double_type() }}) as median_value
-        {%- else %}
-        segment_stats.{{ column.name }}__median as median_value
-        {%- endif %}
-    from segment_stats
-    {%- if column.round %}
-    left join {{ column.name }}__medians
-        on segment_stats.segment_id = {{ column.name }}__medians.segment_id
-    {%- endif %}
+        {{ column.name }}__count as value_count,
+        {{ column.name }}__mean as mean_value,
+        {{ column.name }}__variance as variance_value,
+        {{ 'true' if medians.method == 'exact' or column.round else 'false' }} as is_exact_median,
+        cast({{ column.name }}__median as {{ double_type() }}) as median_value
+    from segment_stats_with_medians
 
     union all
     {%- endfor %}
@@ -165,7 +171,7 @@ ranked_categories as (
     group by feature_name, category
 ),
 
-grouped_counts as (
+labelled_counts as (
     select
         text_counts.segment_id,
         text_counts.feature_name,
@@ -175,12 +181,30 @@ grouped_counts as (
                 then text_counts.category
             else '(other)'
         end as category,
-        sum(text_counts.category_count) as category_count
+        text_counts.category_count
     from text_counts
     left join ranked_categories
         on text_counts.feature_name = ranked_categories.feature_name
         and text_counts.category = ranked_categories.category
-    group by 1, 2, 3
+),
+
+grouped_counts as (
+    select
+        segment_id,
+        feature_name,
+        category,
+        sum(category_count) as category_count
+    from labelled_counts
+    group by segment_id, feature_name, category
+),
+
+population_counts as (
+    select
+        feature_name,
+        category,
+        sum(category_count) as population_count
+    from grouped_counts
+    group by feature_name, category
 ),
 
 {#- Every category in every segment, zero counts included. #}
@@ -188,18 +212,11 @@ category_scaffold as (
     select
         segment_stats.segment_id,
         segment_stats.customer_count,
-        categories.feature_name,
-        categories.category,
-        categories.population_count
+        population_counts.feature_name,
+        population_counts.category,
+        population_counts.population_count
     from segment_stats
-    cross join (
-        select
-            feature_name,
-            category,
-            sum(category_count) as population_count
-        from grouped_counts
-        group by feature_name, category
-    ) as categories
+    cross join population_counts
 ),
 
 category_profiles as (
@@ -209,11 +226,11 @@ category_profiles as (
         category_scaffold.category,
         coalesce(grouped_counts.category_count, 0) as value_count,
         cast(coalesce(grouped_counts.category_count, 0) as {{ double_type() }})
-            / category_scaffold.customer_count as category_share,
+        / category_scaffold.customer_count as category_share,
         cast(category_scaffold.population_count as {{ double_type() }})
-            / sum(category_scaffold.customer_count) over (
-                partition by category_scaffold.feature_name, category_scaffold.category
-            ) as population_share
+        / sum(category_scaffold.customer_count) over (
+            partition by category_scaffold.feature_name, category_scaffold.category
+        ) as population_share
     from category_scaffold
     left join grouped_counts
         on category_scaffold.segment_id = grouped_counts.segment_id

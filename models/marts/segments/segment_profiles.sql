@@ -59,7 +59,7 @@ most_frequent as (
             *,
             row_number() over (
                 partition by segment_id, feature_name
-                order by category_share desc, category
+                order by category_share desc, category asc
             ) as category_order
         from feature_profiles
         where feature_kind != 'numeric'
@@ -94,8 +94,9 @@ distinguishing as (
             segment_id,
             replace(feature_name, '_', ' ') || ' ' || category || ' '
             || cast(cast(round(100 * category_share) as integer) as {{ dbt.type_string() }})
-            || '% (all ' || cast(cast(round(100 * population_share) as integer)
-                as {{ dbt.type_string() }}) || '%)' as difference_text,
+            || '% (all '
+            || cast(cast(round(100 * population_share) as integer) as {{ dbt.type_string() }})
+            || '%)' as difference_text,
             100 - share_difference as difference_order
         from feature_profiles
         where feature_kind != 'numeric'
@@ -125,7 +126,7 @@ final as (
         ) as distinguishing_features,
         segment_stats.customer_count,
         cast(segment_stats.customer_count as {{ double_type() }})
-            / sum(segment_stats.customer_count) over () as customer_share,
+        / sum(segment_stats.customer_count) over () as customer_share,
         segment_stats.mean_distance_to_centroid,
         segment_stats.outlier_count,
         segment_stats.imputed_count,

@@ -105,8 +105,10 @@ dated as (
         {#- The day after the latest usable line: every usable line is in the window.
             A scalar subquery, not max() over (): a window over every customer holds
             all their columns at once. #}
-        cast({{ dbt.dateadd('day', 1, '(select max(latest_line_date) from customers)') }} as date)
-            as as_of_date
+        {%- set day_after_latest = dbt.dateadd(
+            'day', 1, '(select max(latest_line_date) from customers as all_customers)'
+        ) %}
+        cast({{ day_after_latest }} as date) as as_of_date
         {%- endif %}
     from customers
 ),
@@ -121,13 +123,13 @@ final as (
         first_purchase_date,
         last_purchase_date,
         as_of_date as rfm_as_of,
-        cast({{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }}
-            as {{ dbt.type_int() }}) as recency_days,
+        {%- set recency = dbt.datediff('last_purchase_date', 'as_of_date', 'day') %}
+        cast({{ recency }} as {{ dbt.type_int() }}) as recency_days,
         cast(frequency as {{ dbt.type_int() }}) as frequency,
         cast(monetary as {{ double_type() }}) as monetary,
         cast(monetary as {{ double_type() }}) / nullif(frequency, 0) as average_order_value,
-        cast({{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
-            as {{ dbt.type_int() }}) as tenure_days,
+        {%- set tenure = dbt.datediff('first_purchase_date', 'as_of_date', 'day') %}
+        cast({{ tenure }} as {{ dbt.type_int() }}) as tenure_days,
         cast(occasion_count as {{ dbt.type_int() }}) as occasion_count,
         cast(line_count as {{ dbt.type_bigint() }}) as line_count,
         cast(lines_before_window as {{ dbt.type_bigint() }}) as lines_before_window,

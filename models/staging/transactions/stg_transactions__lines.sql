@@ -90,7 +90,7 @@ input_rows as {{ not_materialized() }} (
             as line_time,
         {%- for role in number_roles %}
         {{ raw_input_value(columns[role].expression, columns[role].input_kind, true) }}
-            as raw__{{ role }}{{ ',' if not loop.last }}
+            as raw__{{ role }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ input_relation }}
 ),
