@@ -97,62 +97,84 @@ def quality_section(data: ReportData) -> str:
     input_rows = int(quality.row_count.sum())
     lines = data.quality[data.quality.input_table == "transactions"]
     shown = pd.concat([quality, lines]) if lines.row_count.sum() > 0 else quality
-    rows = "".join(
-        f"<tr><td>{_e(q.outcome)}</td><td>{int(q.row_count):,}</td><td>{q.row_share:.1%}</td></tr>"
-        for q in shown.itertuples()
+    outcomes = _table(
+        "quality",
+        ["outcome", "rows", "share"],
+        [
+            (_e(q.outcome), f"{int(q.row_count):,}", f"{q.row_share:.1%}")
+            for q in shown.itertuples()
+        ],
     )
     if len(data.quarantine_reasons):
-        reasons = "".join(
-            f"<tr><td>{_e(r.rejection_reason)}</td><td>{int(r.row_count):,}</td></tr>"
-            for r in data.quarantine_reasons.itertuples()
+        reasons = _table(
+            "quarantine",
+            ["reason", "rows"],
+            [
+                (_e(r.rejection_reason), f"{int(r.row_count):,}")
+                for r in data.quarantine_reasons.itertuples()
+            ],
         )
-        why = (
-            "<h3>Why rows were quarantined (most frequent reasons)</h3>"
-            "<table class='quarantine'><thead><tr><th>reason</th><th>rows</th></tr>"
-            f"</thead><tbody>{reasons}</tbody></table>"
-        )
+        why = f"<h3>Why rows were quarantined (most frequent reasons)</h3>{reasons}"
     else:
         why = "<p>No row was quarantined.</p>"
     loaded = f"{input_rows:,} input rows loaded"
     if lines.row_count.sum() > 0:
         loaded += f", from {int(lines.row_count.sum()):,} transaction lines"
-    return (
-        f"<p>{loaded}.</p>"
-        "<table class='quality'><thead><tr><th>outcome</th><th>rows</th><th>share</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>{why}"
-    )
+    return f"<p>{loaded}.</p>{outcomes}{why}"
 
 
 def lifecycle_section(data: ReportData) -> str:
     """Quality gates of the model in use, its recent versions, and the latest build's
     customer movements."""
-    checks = "".join(
-        f"<tr><td>{_e(q.check_name)}</td><td>{_number(q.measured_value)}</td>"
-        f"<td>{_number(q.threshold)}</td><td>{_verdict(q.passed)}</td></tr>"
-        for q in data.segment_quality.itertuples()
+    checks = _table(
+        "segment-quality",
+        ["check", "measured", "floor", "verdict"],
+        [
+            (_e(q.check_name), _number(q.measured_value), _number(q.threshold), _verdict(q.passed))
+            for q in data.segment_quality.itertuples()
+        ],
     )
-    versions = "".join(
-        f"<tr><td>{int(v.model_version)}{' (in use)' if v.is_current else ''}</td>"
-        f"<td>{_e(str(v.fitted_at))}</td><td>{_e(v.algorithm)}</td><td>{int(v.k)}</td>"
-        f"<td>{_e(v.clustering_features)}</td>"
-        f"<td>{int(v.input_customer_count):,}</td><td>{int(v.kept_segment_count)} / "
-        f"{int(v.new_segment_count)} / {int(v.retired_segment_count)}</td></tr>"
-        for v in data.model_versions.itertuples()
+    versions = _table(
+        "model-versions",
+        [
+            "version",
+            "fitted at (UTC)",
+            "algorithm",
+            "k",
+            "features",
+            "customers",
+            "segments kept / new / retired",
+        ],
+        [
+            (
+                f"{int(v.model_version)}{' (in use)' if v.is_current else ''}",
+                _e(str(v.fitted_at)),
+                _e(v.algorithm),
+                str(int(v.k)),
+                _e(v.clustering_features),
+                f"{int(v.input_customer_count):,}",
+                f"{int(v.kept_segment_count)} / {int(v.new_segment_count)} / "
+                f"{int(v.retired_segment_count)}",
+            )
+            for v in data.model_versions.itertuples()
+        ],
     )
-    moves = "".join(
-        f"<tr><td>{_e(m.migration_type)}</td><td>{_e(m.from_segment_name or '-')}</td>"
-        f"<td>{_e(m.to_segment_name or '-')}</td><td>{int(m.customer_count):,}</td></tr>"
-        for m in data.migrations.itertuples()
+    moves = _table(
+        "migrations",
+        ["movement", "from", "to", "customers"],
+        [
+            (
+                _e(m.migration_type),
+                _e(m.from_segment_name or "-"),
+                _e(m.to_segment_name or "-"),
+                f"{int(m.customer_count):,}",
+            )
+            for m in data.migrations.itertuples()
+        ],
     )
     return (
-        "<h3>Quality gates</h3><table class='segment-quality'><thead><tr><th>check</th>"
-        f"<th>measured</th><th>floor</th><th>verdict</th></tr></thead><tbody>{checks}</tbody>"
-        "</table><h3>Model versions (latest first)</h3><table class='model-versions'>"
-        "<thead><tr><th>version</th><th>fitted at (UTC)</th><th>algorithm</th><th>k</th>"
-        "<th>features</th><th>customers</th><th>segments kept / new / retired</th></tr>"
-        f"</thead><tbody>{versions}</tbody></table><h3>Since the previous build</h3>"
-        "<table class='migrations'><thead><tr><th>movement</th><th>from</th><th>to</th>"
-        f"<th>customers</th></tr></thead><tbody>{moves}</tbody></table>"
+        f"<h3>Quality gates</h3>{checks}<h3>Model versions (latest first)</h3>{versions}"
+        f"<h3>Since the previous build</h3>{moves}"
     )
 
 
@@ -164,6 +186,13 @@ def rfm_section(charts: dict[str, str]) -> str:
         '<section id="rfm"><h2>Recency, frequency and monetary value</h2>'
         f"{charts['chart-rfm-grid']}{charts['chart-rfm-segments']}</section>"
     )
+
+
+def _table(css_class: str, headers: list[str], rows: list[tuple[str, ...]]) -> str:
+    """An HTML table: a header row, then one row per tuple of cells (already escaped)."""
+    head = "".join(f"<th>{header}</th>" for header in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _number(value) -> str:

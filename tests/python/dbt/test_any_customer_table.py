@@ -13,7 +13,7 @@ import pytest
 from sklearn.cluster import KMeans
 
 from customer_segmentation.report.queries import model_space
-from helpers.dbt_runs import run_dbt, successful_build
+from helpers.dbt_runs import run_dbt, successful_build, successful_build_on
 from helpers.exports import (
     CARD_FEATURES,
     JUNK_STATUSES,
@@ -65,12 +65,10 @@ def test_card_holders_with_text_ids_and_log_money_columns(tmp_path):
     )
     # An exact copy of a good row collapses into one customer.
     rows = pd.concat([good, bad, good.iloc[[10]]], ignore_index=True)
-    path = tmp_path / "credit_card.csv"
-    rows.to_csv(path, index=False)
-    run = successful_build(
+    run = successful_build_on(
         tmp_path,
         "cards",
-        customers_file=str(path),
+        rows,
         segmentation_features=CARD_FEATURES,
         profile_columns=["TENURE"],
     )
@@ -203,12 +201,10 @@ def test_a_table_without_ids_numbers_its_rows(tmp_path):
     # Frozen goods in whole units, a few missing: imputed with the most frequent.
     table["Frozen"] = (table.Frozen // 1000).astype("Int64")
     table.loc[[4, 9, 19], "Frozen"] = pd.NA
-    path = tmp_path / "wholesale.csv"
-    table.to_csv(path, index=False)
-    run = successful_build(
+    run = successful_build_on(
         tmp_path,
         "wholesale",
-        customers_file=str(path),
+        table,
         customer_id_column="none",
         segmentation_features=[
             *({"column": column, "transform": "log"} for column in ["Fresh", "Milk", "Grocery"]),
@@ -249,19 +245,21 @@ def test_uuid_ids_scored_without_refit_on_a_changed_file(tmp_path):
         {"column": "visits", "missing": "median"},
         {"column": "plan", "kind": "categorical"},
     ]
-    first_file = tmp_path / "day1.parquet"
-    table.to_parquet(first_file, index=False)
-    database = tmp_path / "crm.duckdb"
-    first = run_dbt(
-        ["build"],
-        database,
-        dbt_vars={
-            "customers_file": str(first_file),
-            "customer_id_column": "customer_uuid",
-            "segmentation_features": features,
-        },
-    )
-    assert first.success, first.explain()
+
+    def build_on_export(day: str, export: pd.DataFrame, **dbt_vars):
+        """A day's export as Parquet, built into the one CRM database."""
+        path = tmp_path / f"{day}.parquet"
+        export.to_parquet(path, index=False)
+        run = run_dbt(
+            ["build"],
+            tmp_path / "crm.duckdb",
+            dbt_vars={"customers_file": str(path), "customer_id_column": "customer_uuid"}
+            | dbt_vars,
+        )
+        assert run.success, run.explain()
+        return run
+
+    first = build_on_export("day1", table, segmentation_features=features)
     assigned_1 = first.query("select customer_id, segment_id from customer_segments")
     # No two UUIDs hash alike: staging skipped its duplicate handling.
     staging = next((tmp_path / "target" / "compiled").rglob("stg_input__customers.sql"))
@@ -281,19 +279,7 @@ def test_uuid_ids_scored_without_refit_on_a_changed_file(tmp_path):
         }
     )
     day2 = pd.concat([day2, new], ignore_index=True)
-    second_file = tmp_path / "day2.parquet"
-    day2.to_parquet(second_file, index=False)
-    second = run_dbt(
-        ["build"],
-        database,
-        dbt_vars={
-            "customers_file": str(second_file),
-            "customer_id_column": "customer_uuid",
-            "refit": False,
-            "segmentation_features": ["spend"],
-        },
-    )
-    assert second.success, second.explain()
+    second = build_on_export("day2", day2, refit=False, segmentation_features=["spend"])
     assert second.query("select max(model_version) as v from segment_model_versions").v[0] == 1
     segments = second.query("select * from customer_segments")
     assert set(segments.customer_id) == set(day2.customer_uuid)

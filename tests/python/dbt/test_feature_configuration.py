@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.dbt_runs import copy_project, run_dbt, successful_build
+from helpers.dbt_runs import copy_project, run_dbt, successful_build, successful_build_on
 from helpers.exports import CARD_FEATURES, card_holders
 
 
@@ -124,12 +124,10 @@ def test_units_are_the_headers_not_the_malls(tmp_path):
             "Visits (per month)": rng.integers(1, 9, 300),
         }
     )
-    path = tmp_path / "shop.csv"
-    table.to_csv(path, index=False)
-    run = successful_build(
+    run = successful_build_on(
         tmp_path,
         "shop",
-        customers_file=str(path),
+        table,
         profile_columns=["Visits (per month)"],
     )
     profiles = run.query("select * from segment_feature_profiles")

@@ -181,3 +181,11 @@ def successful_build(tmp_path, name: str, **dbt_vars) -> DbtRun:
     run = run_dbt(["build"], tmp_path / f"{name}.duckdb", dbt_vars=dbt_vars)
     assert run.success, run.explain()
     return run
+
+
+def successful_build_on(tmp_path, name: str, table, **dbt_vars) -> DbtRun:
+    """`successful_build` on a customer table (a DataFrame) written as the CSV file
+    tmp_path/<name>.csv, without its index, and given as `customers_file`."""
+    path = tmp_path / f"{name}.csv"
+    table.to_csv(path, index=False)
+    return successful_build(tmp_path, name, customers_file=str(path), **dbt_vars)
