@@ -24,11 +24,15 @@ from pathlib import Path
 from customer_segmentation.devtools.harness import PROJECT_DIR, dbt_build_process
 
 LINTED_FOLDERS = ("models", "tests/singular", "analyses")
+# Files of macro definitions: not linted themselves, but they shape what is.
+MACRO_FOLDERS = ("macros/", "tests/generic/")
 
 
 def lintable(paths: list[str]) -> list[str]:
-    """The given SQL files that lie in a linted folder (pre-commit passes every staged
-    file); every linted folder when none are given."""
+    """What to lint for the given files (pre-commit passes every staged file): the SQL
+    files among them that lie in a linted folder; every linted folder when none are
+    given, or when a macro file is among them (a macro shapes the SQL of every model
+    that calls it)."""
     if not paths:
         return list(LINTED_FOLDERS)
     folders = tuple(folder + "/" for folder in LINTED_FOLDERS)
@@ -39,7 +43,11 @@ def lintable(paths: list[str]) -> list[str]:
         if not resolved.is_relative_to(PROJECT_DIR):
             continue
         relative = resolved.relative_to(PROJECT_DIR).as_posix()
-        if relative.endswith(".sql") and relative.startswith(folders):
+        if not relative.endswith(".sql"):
+            continue
+        if relative.startswith(MACRO_FOLDERS):
+            return list(LINTED_FOLDERS)
+        if relative.startswith(folders):
             chosen.append(relative)
     return chosen
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from customer_segmentation.devtools.harness import PROJECT_DIR
 from customer_segmentation.devtools.lint_sql import LINTED_FOLDERS, lintable
 
@@ -17,8 +19,6 @@ def test_only_sql_files_of_the_linted_folders_are_kept_relative_or_absolute():
         "models/staging/stg_input__customers.sql",
         str(PROJECT_DIR / "tests/singular/assert_exactly_one_k_selected.sql"),
         "analyses/choosing_k.sql",
-        "macros/numbers.sql",
-        "tests/generic/unique_keys.sql",
         "models/staging/_staging__models.yml",
         "README.md",
         "models_old/x.sql",
@@ -33,4 +33,11 @@ def test_only_sql_files_of_the_linted_folders_are_kept_relative_or_absolute():
 
 
 def test_nothing_to_lint_when_no_staged_file_is_linted_sql():
-    assert lintable([str(PROJECT_DIR / "macros/numbers.sql")]) == []
+    assert lintable(["README.md", "seeds/reference/rfm_segments.csv", "dbt_project.yml"]) == []
+
+
+@pytest.mark.parametrize("macro_file", ["macros/numbers.sql", "tests/generic/unique_keys.sql"])
+def test_a_changed_macro_lints_every_model_it_may_shape(macro_file):
+    assert lintable(["models/marts/segments/segment_profiles.sql", macro_file]) == list(
+        LINTED_FOLDERS
+    )
