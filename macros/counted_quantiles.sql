@@ -59,32 +59,35 @@
 
 
 {#- How quantiles of `column_count` real-valued columns of `relation` are computed
-    within the memory budget, as {'method', 'condition'}. An exact quantile holds every
-    value of its column at once (DuckDB cannot spill it), so they are exact over every
-    row ('exact') while the values number at most exact_quantile_value_limit (16
-    million doubles, 128 MB, by default: a quarter of the default memory cap). Beyond,
-    they are exact quantiles of a repeatable sample ('sample'): the rows whose
+    within the memory budget, as {'method', 'condition', 'filter'}. An exact quantile
+    holds every value of its column at once (DuckDB cannot spill it), so they are exact
+    over every row ('exact') while the values number at most exact_quantile_value_limit
+    (16 million doubles, 128 MB, by default: a quarter of the default memory cap).
+    Beyond, they are exact quantiles of a repeatable sample ('sample'): the rows whose
     `sample_key` hashes into the lowest share of the hash range that fits the budget,
     selected by `condition` (a uniform sample; at the default budget its quantiles lie
-    within a few hundredths of a percent of rank of the full data's). Engines without
-    a known hash range approximate instead ('approximate', see
-    approximate_quartile_list). Whole numbers staging rounds are counted exactly
-    whatever their number (counted_quantiles). -#}
+    within a few hundredths of a percent of rank of the full data's). `filter` applies
+    that condition to an aggregate (' filter (where ...)'; empty for the other methods,
+    so an aggregate can always be followed by it). Engines without a known hash range
+    approximate instead ('approximate', see approximate_quartile_list). Whole numbers
+    staging rounds are counted exactly whatever their number (counted_quantiles). -#}
 {% macro quantile_method(relation, column_count, sample_key) -%}
     {%- set limit = number_var('exact_quantile_value_limit', 0, 1000000000000, whole=true) -%}
     {%- if column_count == 0 or not execute -%}
-        {{ return({'method': 'exact', 'condition': none}) }}
+        {{ return({'method': 'exact', 'condition': none, 'filter': ''}) }}
     {%- endif -%}
     {%- set row_count = run_query('select count(*) from ' ~ relation).columns[0].values()[0] -%}
     {%- if row_count * column_count <= limit -%}
-        {{ return({'method': 'exact', 'condition': none}) }}
+        {{ return({'method': 'exact', 'condition': none, 'filter': ''}) }}
     {%- endif -%}
     {%- set share = sample_hash_share(sample_key) -%}
     {%- if share is none -%}
-        {{ return({'method': 'approximate', 'condition': none}) }}
+        {{ return({'method': 'approximate', 'condition': none, 'filter': ''}) }}
     {%- endif -%}
+    {%- set condition = share ~ ' < ' ~ (limit / (row_count * column_count)) -%}
     {{ return({
         'method': 'sample',
-        'condition': share ~ ' < ' ~ (limit / (row_count * column_count)),
+        'condition': condition,
+        'filter': ' filter (where ' ~ condition ~ ')',
     }) }}
 {%- endmacro %}

@@ -16,9 +16,6 @@
 {%- set quartile_aggregate = (
     approximate_quartile_list if quantiles.method == 'approximate' else quartile_list
 ) %}
-{%- set sample_filter = (
-    ' filter (where ' ~ quantiles.condition ~ ')' if quantiles.method == 'sample' else ''
-) %}
 
 with
 
@@ -36,7 +33,7 @@ moments as (
         cast(stddev_samp({{ column.name }}) as {{ double_type() }}) as {{ column.name }}__std,
         {%- endfor %}
         {%- for column in real_columns %}
-        {{ quartile_aggregate(column.name) }}{{ sample_filter }} as {{ column.name }}__quartiles,
+        {{ quartile_aggregate(column.name) }}{{ quantiles.filter }} as {{ column.name }}__quartiles,
         {%- endfor %}
         count(*) as row_count
     from staged_customers

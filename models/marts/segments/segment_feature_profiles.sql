@@ -12,9 +12,6 @@
 {%- set median_aggregate = (
     approximate_median if medians.method == 'approximate' else exact_median
 ) %}
-{%- set sample_filter = (
-    ' filter (where ' ~ medians.condition ~ ')' if medians.method == 'sample' else ''
-) %}
 {%- set top_value_count = 10 %}
 
 with
@@ -46,7 +43,7 @@ segment_stats as (
         {%- endfor %}
         {%- for column in real_columns %}
         cast(
-            {{ median_aggregate(column.name) }}{{ sample_filter }} as {{ double_type() }}
+            {{ median_aggregate(column.name) }}{{ medians.filter }} as {{ double_type() }}
         ) as {{ column.name }}__median,
         {%- endfor %}
         count(*) as customer_count
