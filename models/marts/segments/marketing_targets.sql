@@ -1,42 +1,63 @@
 {#- Each customer gets the campaigns of their segment (segment_campaigns). Within a
     campaign, customers closest to their segment's centroid (the most typical members)
     come first. A hash of customer and campaign holds a fixed share of each campaign
-    back as its control group. -#}
+    back as its control group. On DuckDB the pre-hook stores the campaigns' customers
+    in that order, and the ranks number its rows (see macros/campaign_order.sql). -#}
+{#- The pre-hook reads these two; the window below reads them on other engines. #}
+-- depends_on: {{ ref('customer_segments') }}, {{ ref('segment_campaigns') }}
+{{ config(
+    pre_hook="{{ store_contact_order(ref('customer_segments'), ref('segment_campaigns')) }}",
+    post_hook="{{ drop_contact_order() }}"
+) }}
 {%- set control_share = number_var('control_group_share', 0, 1) %}
+{%- set order_is_stored = contact_order_is_stored() %}
 
 with
 
-customer_segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-segment_campaigns as (
-    select * from {{ ref('segment_campaigns') }}
-),
-
 campaigns as (
-    select
-        segment_id,
-        campaign_code,
-        priority,
-        {#- A small whole number per campaign to partition the window by. #}
-        cast(dense_rank() over (order by campaign_code) as {{ dbt.type_int() }})
-            as campaign_number
-    from segment_campaigns
+    {{ numbered_campaigns(ref('segment_campaigns')) | indent(4) }}
 ),
 
-{#- Ranked on a campaign number; the campaign's text code joins back after the window.
-    DuckDB's window sort slows several-fold when its keys or the columns it carries
-    include text. -#}
-campaign_members as (
+{%- if order_is_stored %}
+
+{#- Read twice: the campaigns' first rows, then every row. #}
+contact_order as {{ not_materialized() }} (
     select
-        customer_segments.customer_id,
-        customer_segments.segment_id,
-        campaigns.campaign_number,
-        customer_segments.distance_to_centroid
-    from customer_segments
-    inner join campaigns
-        on customer_segments.segment_id = campaigns.segment_id
+        rowid as stored_position,
+        customer_id,
+        segment_id,
+        campaign_number
+    from {{ contact_order_table() }}
+),
+
+{#- Each campaign's rows are consecutive and in contact order: a customer's rank is the
+    row's position after the campaign's first row. #}
+campaign_starts as (
+    select
+        campaign_number,
+        min(stored_position) as first_position
+    from contact_order
+    group by campaign_number
+),
+
+ranked as (
+    select
+        contact_order.customer_id,
+        contact_order.segment_id,
+        contact_order.campaign_number,
+        cast(
+            contact_order.stored_position - campaign_starts.first_position + 1
+            as {{ dbt.type_bigint() }}
+        ) as target_rank
+    from contact_order
+    inner join campaign_starts
+        on contact_order.campaign_number = campaign_starts.campaign_number
+),
+
+{%- else %}
+
+campaign_members as (
+    {{ campaign_members(ref('customer_segments'), ref('segment_campaigns')) | indent(4) }}
 ),
 
 ranked as (
@@ -51,6 +72,8 @@ ranked as (
         ) as {{ dbt.type_bigint() }}) as target_rank
     from campaign_members
 ),
+
+{%- endif %}
 
 targeted as (
     select
