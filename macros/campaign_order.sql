@@ -63,12 +63,18 @@
 {%- endmacro %}
 
 {#- marketing_targets' pre-hook: the campaigns' customers in contact order (campaign by
-    campaign, closest to the centroid first, ties by customer id); nothing when the
-    order is not stored. -#}
+    campaign, closest to the centroid first, ties by customer id), without the
+    distance, which only orders them (at 100 million customers the table spills);
+    nothing when the order is not stored. -#}
 {% macro store_contact_order(customer_segments, segment_campaigns) -%}
     {%- if contact_order_is_stored() -%}
         create or replace temporary table {{ contact_order_table() }} as
-        {{ campaign_members(customer_segments, segment_campaigns) }}
+        select
+            customer_id,
+            segment_id,
+            campaign_number
+        from ({{ campaign_members(customer_segments, segment_campaigns) | indent(8) }}
+        ) as campaign_members
         order by campaign_number, distance_to_centroid, customer_id
     {%- endif -%}
 {%- endmacro %}
