@@ -1,8 +1,8 @@
 -- Assert that each campaign's target_rank runs 1, 2, ... up to its number of targets:
 -- its lowest rank is 1, its highest the count, and the ranks add up to n(n + 1) / 2.
--- On DuckDB the ranks number the rows of campaign_contact_order, stored in contact
--- order; a campaign whose rows were not consecutive there would fail. Rows: the
--- campaigns whose ranks do not count from one.
+-- On DuckDB the ranks number the rows of a temporary table written in contact order
+-- (macros/campaign_order.sql); a campaign whose rows were not consecutive there would
+-- fail. Rows: the campaigns whose ranks do not count from one.
 
 with
 

@@ -11,8 +11,8 @@ from helpers.dbt_runs import run_dbt
 CONTROL_SHARE = 0.1
 
 
-# More rows than two of DuckDB's 122,880-row groups, so the ordered write of
-# campaign_contact_order runs in parallel, as at scale.
+# More rows than two of DuckDB's 122,880-row groups, so the ordered write of the
+# campaigns' contact order (macros/campaign_order.sql) runs in parallel, as at scale.
 CUSTOMERS = 300_000
 
 
